@@ -1,0 +1,57 @@
+// Command-line flag parsing for sim/cli.ts.
+import { parseArgs } from "node:util";
+import type { SimOptions } from "./config.ts";
+import { validatePatch } from "./config.ts";
+
+/** Usage text printed by --help and on flag errors. */
+export const USAGE = `usage: node --experimental-strip-types sim/cli.ts [flags]
+  --port N                 listen port on 127.0.0.1 (default 0 = random)
+  --max-concurrency N      in-flight cap, 429 past it (default unlimited)
+  --rpm N                  requests per rolling minute, 429 past it (default unlimited)
+  --ttft-ms MS             time to first token (default 20)
+  --tokens-per-second N    output speed (default 200)
+  --output-tokens N        completion length without max_tokens (default 8)
+  --api-key KEY            require Authorization: Bearer KEY
+  --retry-after-seconds N  Retry-After on 429 (default 1)
+  -h, --help               show this help`;
+
+/** Thrown for unknown flags or bad values; the CLI exits with status 2. */
+export class CliError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "CliError";
+  }
+}
+
+const FLAGS: Record<string, keyof SimOptions> = {
+  port: "port",
+  "max-concurrency": "maxConcurrency",
+  rpm: "rpm",
+  "ttft-ms": "ttftMs",
+  "tokens-per-second": "tokensPerSecond",
+  "output-tokens": "outputTokens",
+  "api-key": "apiKey",
+  "retry-after-seconds": "retryAfterSeconds",
+};
+
+/** Parses CLI flags into options. @throws CliError on unknown flags, positionals or invalid values. */
+export function parseCliArgs(argv: string[]): { help: boolean; options: SimOptions } {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    const flagSpec = Object.fromEntries(Object.keys(FLAGS).map((f) => [f, { type: "string" as const }]));
+    ({ values } = parseArgs({ args: argv, options: { ...flagSpec, help: { type: "boolean", short: "h" } }, strict: true, allowPositionals: false }));
+  } catch (err) {
+    throw new CliError(err instanceof Error ? err.message : String(err));
+  }
+  if (values.help) return { help: true, options: {} };
+  const raw: Record<string, unknown> = {};
+  for (const [flag, key] of Object.entries(FLAGS)) {
+    const v = values[flag];
+    if (typeof v === "string") raw[key] = key === "apiKey" ? v : v.trim() === "" ? NaN : v;
+  }
+  try {
+    return { help: false, options: validatePatch(raw) as SimOptions };
+  } catch (err) {
+    throw new CliError(err instanceof Error ? err.message : String(err));
+  }
+}

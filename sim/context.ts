@@ -1,0 +1,18 @@
+// The per-request context handed to LLM endpoint handlers.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { ResolvedOptions } from "./config.ts";
+import type { HeaderMap } from "./http.ts";
+import type { RequestScope } from "./scope.ts";
+
+/** Everything an admitted LLM request handler needs. */
+export interface LlmContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  scope: RequestScope;
+  /** Options snapshot taken when the request arrived (later configure() calls do not affect it). */
+  options: ResolvedOptions;
+  /** Headers to add to every response of this request (x-request-id, rate-limit headers). */
+  headers: HeaderMap;
+  /** Sequence number of the request, unique per simulator. */
+  seq: number;
+}

@@ -1,0 +1,57 @@
+/** Builds the gateway's Hono app: middleware order, route groups, and the one error handler. */
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
+import { GatewayError } from "./core/errors.ts";
+import { authenticate, requireAdmin } from "./middleware/auth.ts";
+import { settings, type AppEnv } from "./env.ts";
+import { authRoutes } from "./routes/auth.ts";
+import { keyRoutes } from "./routes/keys.ts";
+import { logRoutes } from "./routes/logs.ts";
+import { openaiRoutes } from "./routes/openai.ts";
+import { providerRoutes } from "./routes/providers.ts";
+import { userRoutes } from "./routes/users.ts";
+
+export function buildApp() {
+  const app = new Hono<AppEnv>();
+
+  app.use("*", async (c, next) => {
+    const limit = bodyLimit({
+      maxSize: settings(c.env).MAX_BODY_BYTES,
+      onError: () => {
+        throw new GatewayError("payload_too_large", `request body is larger than ${settings(c.env).MAX_BODY_BYTES} bytes`, { code: "body_too_large" });
+      },
+    });
+    return limit(c, next);
+  });
+
+  app.get("/health", (c) => c.json({ status: "ok" }));
+  app.route("/api/auth", authRoutes);
+
+  app.use("/api/keys/*", authenticate);
+  app.route("/api/keys", keyRoutes);
+  app.use("/api/logs/*", authenticate);
+  app.route("/api/logs", logRoutes);
+  app.use("/api/providers/*", authenticate, requireAdmin);
+  app.route("/api/providers", providerRoutes);
+  app.use("/api/users/*", authenticate, requireAdmin);
+  app.route("/api/users", userRoutes);
+  app.use("/v1/*", authenticate);
+  app.route("/v1", openaiRoutes);
+
+  app.notFound((c) => new GatewayError("not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`, { code: "unknown_route" }).toResponse());
+
+  app.onError((error) => {
+    if (error instanceof GatewayError) return error.toResponse();
+    if (error instanceof HTTPException) {
+      const status = error.status;
+      const kind = status === 400 ? "invalid_request" : status === 401 ? "unauthorized" : status === 403 ? "forbidden" : status === 404 ? "not_found" : status === 413 ? "payload_too_large" : "internal";
+      return new GatewayError(kind, error.message || "request failed").toResponse();
+    }
+    // Log the detail for operators; the client gets no stack trace.
+    console.error("unhandled error", error);
+    return new GatewayError("internal", "the gateway failed to handle this request").toResponse();
+  });
+
+  return app;
+}

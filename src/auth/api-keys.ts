@@ -1,0 +1,44 @@
+/** API keys: minting (shown once), SHA-256 lookup with a short isolate cache, revocation. */
+import { and, eq, isNull } from "drizzle-orm";
+import { randomToken, sha256Hex } from "../core/crypto.ts";
+import type { Database } from "../db/client.ts";
+import { apiKeys, users } from "../db/schema.ts";
+import { ROOT_OWNER, type Principal } from "./principal.ts";
+
+export const KEY_PREFIX = "sk-gw-";
+const CACHE_TTL_MS = 30_000;
+const CACHE_MAX = 1000;
+
+const cache = new Map<string, { principal: Principal | null; until: number }>();
+
+/** Makes a new key; returns the plaintext (to show once) and what is stored. */
+export async function mintKey(): Promise<{ key: string; hash: string; prefix: string }> {
+  const key = `${KEY_PREFIX}${randomToken(24)}`;
+  return { key, hash: await sha256Hex(key), prefix: `${key.slice(0, KEY_PREFIX.length + 4)}…` };
+}
+
+/** Resolves a presented key to its principal, or null if unknown or revoked. */
+export async function principalForKey(db: Database, key: string, now = Date.now()): Promise<Principal | null> {
+  const hash = await sha256Hex(key);
+  const hit = cache.get(hash);
+  if (hit && hit.until > now) return hit.principal;
+  const row = await db
+    .select({ id: apiKeys.id, userId: apiKeys.userId, allowedModels: apiKeys.allowedModels, role: users.role })
+    .from(apiKeys)
+    .leftJoin(users, eq(users.id, apiKeys.userId))
+    .where(and(eq(apiKeys.keyHash, hash), isNull(apiKeys.revokedAt)))
+    .get();
+  const principal: Principal | null = row
+    ? row.userId
+      ? { ownerId: row.userId, role: row.role ?? "user", userId: row.userId, keyId: row.id, via: "key", allowedModels: row.allowedModels ?? null }
+      : { ownerId: ROOT_OWNER, role: "admin", userId: null, keyId: row.id, via: "key", allowedModels: row.allowedModels ?? null }
+    : null;
+  if (cache.size >= CACHE_MAX) cache.clear();
+  cache.set(hash, { principal, until: now + CACHE_TTL_MS });
+  return principal;
+}
+
+/** Drops cached lookups so a revocation or role change applies at once in this isolate. */
+export function forgetCachedKeys(): void {
+  cache.clear();
+}

@@ -1,0 +1,33 @@
+/** Request log rows: written after the response (never delaying it), read with filters. */
+import { and, desc, eq, gte, lt, type SQL } from "drizzle-orm";
+import type { Database } from "./client.ts";
+import { requestLogs } from "./schema.ts";
+
+export type RequestLogRow = typeof requestLogs.$inferInsert;
+
+export async function writeRequestLog(db: Database, row: Omit<RequestLogRow, "id" | "createdAt">): Promise<void> {
+  await db.insert(requestLogs).values({ ...row, id: crypto.randomUUID(), createdAt: Date.now() });
+}
+
+export interface LogFilter {
+  userId?: string | undefined;
+  model?: string | undefined;
+  provider?: string | undefined;
+  lane?: "realtime" | "task" | undefined;
+  status?: number | undefined;
+  since?: number | undefined;
+  before?: number | undefined;
+  limit: number;
+}
+
+export async function listRequestLogs(db: Database, filter: LogFilter) {
+  const where: SQL[] = [];
+  if (filter.userId !== undefined) where.push(eq(requestLogs.userId, filter.userId));
+  if (filter.model) where.push(eq(requestLogs.model, filter.model));
+  if (filter.provider) where.push(eq(requestLogs.provider, filter.provider));
+  if (filter.lane) where.push(eq(requestLogs.lane, filter.lane));
+  if (filter.status) where.push(eq(requestLogs.status, filter.status));
+  if (filter.since) where.push(gte(requestLogs.createdAt, filter.since));
+  if (filter.before) where.push(lt(requestLogs.createdAt, filter.before));
+  return db.select().from(requestLogs).where(and(...where)).orderBy(desc(requestLogs.createdAt)).limit(filter.limit).all();
+}

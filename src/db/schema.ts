@@ -1,0 +1,131 @@
+/** Every D1 table of the gateway, as drizzle schema: the single source of the data model. */
+import { sql } from "drizzle-orm";
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+const now = sql`(unixepoch('subsec') * 1000)`;
+
+/** People who sign in with a password and own API keys, tasks and logs. */
+export const users = sqliteTable("users", {
+  id: text("id").primaryKey(),
+  username: text("username").notNull().unique(),
+  email: text("email").notNull().unique(),
+  passwordHash: text("password_hash").notNull(),
+  passwordSalt: text("password_salt").notNull(),
+  role: text("role", { enum: ["admin", "user"] }).notNull().default("user"),
+  createdAt: integer("created_at").notNull().default(now),
+});
+
+/** API keys: only the SHA-256 hash and a display prefix are stored, never the key. */
+export const apiKeys = sqliteTable(
+  "api_keys",
+  {
+    id: text("id").primaryKey(),
+    /** Null for keys made with the root credential: they act as admin. */
+    userId: text("user_id").references(() => users.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    keyHash: text("key_hash").notNull().unique(),
+    prefix: text("prefix").notNull(),
+    /** Model names this key may use; null means every model. */
+    allowedModels: text("allowed_models", { mode: "json" }).$type<string[]>(),
+    createdAt: integer("created_at").notNull().default(now),
+    lastUsedAt: integer("last_used_at"),
+    revokedAt: integer("revoked_at"),
+  },
+  (t) => [index("api_keys_user_idx").on(t.userId)],
+);
+
+/** Upstream services managed at run time; their key is stored encrypted (AES-GCM) or by secret name. */
+export const providers = sqliteTable("providers", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull().unique(),
+  type: text("type").notNull(),
+  baseUrl: text("base_url").notNull(),
+  apiKeyCiphertext: text("api_key_ciphertext"),
+  apiKeySecret: text("api_key_secret"),
+  maxConcurrency: integer("max_concurrency").notNull(),
+  rpm: integer("rpm"),
+  tpm: integer("tpm"),
+  createdAt: integer("created_at").notNull().default(now),
+  updatedAt: integer("updated_at").notNull().default(now),
+});
+
+/** Public model names and the provider (and upstream model id) that serves each. */
+export const models = sqliteTable(
+  "models",
+  {
+    id: text("id").primaryKey(),
+    providerId: text("provider_id")
+      .notNull()
+      .references(() => providers.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    upstreamModel: text("upstream_model").notNull(),
+  },
+  (t) => [uniqueIndex("models_name_idx").on(t.name)],
+);
+
+/** One row per gateway call, written off the hot path. */
+export const requestLogs = sqliteTable(
+  "request_logs",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id"),
+    keyId: text("key_id"),
+    endpoint: text("endpoint").notNull(),
+    model: text("model"),
+    provider: text("provider"),
+    lane: text("lane", { enum: ["realtime", "task"] }),
+    stream: integer("stream", { mode: "boolean" }).notNull().default(false),
+    status: integer("status").notNull(),
+    latencyMs: integer("latency_ms").notNull(),
+    ttftMs: integer("ttft_ms"),
+    promptTokens: integer("prompt_tokens"),
+    completionTokens: integer("completion_tokens"),
+    error: text("error"),
+    createdAt: integer("created_at").notNull().default(now),
+  },
+  (t) => [index("request_logs_user_idx").on(t.userId, t.createdAt), index("request_logs_created_idx").on(t.createdAt)],
+);
+
+/** Task calls: durable work with a deadline, run by the queue consumer under the governor. */
+export const tasks = sqliteTable(
+  "tasks",
+  {
+    id: text("id").primaryKey(),
+    /** The tenant: a user id, or "root" for keys made with the root credential. */
+    ownerId: text("owner_id").notNull(),
+    keyId: text("key_id"),
+    model: text("model").notNull(),
+    status: text("status", {
+      enum: ["queued", "running", "succeeded", "failed", "cancelled", "expired"],
+    }).notNull(),
+    request: text("request", { mode: "json" }).notNull(),
+    metadata: text("metadata", { mode: "json" }),
+    deadline: integer("deadline"),
+    idempotencyKey: text("idempotency_key"),
+    requestHash: text("request_hash"),
+    result: text("result", { mode: "json" }),
+    error: text("error", { mode: "json" }),
+    attempts: integer("attempts").notNull().default(0),
+    preemptions: integer("preemptions").notNull().default(0),
+    /** Until when the current run holds the task; past it the sweeper re-enqueues. */
+    leaseUntil: integer("lease_until"),
+    createdAt: integer("created_at").notNull().default(now),
+    startedAt: integer("started_at"),
+    finishedAt: integer("finished_at"),
+    updatedAt: integer("updated_at").notNull().default(now),
+  },
+  (t) => [
+    index("tasks_owner_idx").on(t.ownerId, t.createdAt),
+    index("tasks_status_idx").on(t.status, t.leaseUntil),
+    uniqueIndex("tasks_idempotency_idx").on(t.ownerId, t.idempotencyKey),
+  ],
+);
+
+/** Queue messages that exhausted their retries, recorded instead of dropped. */
+export const deadLetters = sqliteTable("dead_letters", {
+  id: text("id").primaryKey(),
+  taskId: text("task_id"),
+  body: text("body", { mode: "json" }).notNull(),
+  attempts: integer("attempts").notNull(),
+  createdAt: integer("created_at").notNull().default(now),
+});

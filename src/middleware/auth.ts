@@ -1,0 +1,44 @@
+/** Authentication: the bearer credential (or `x-api-key`) becomes the request's principal. */
+import { createMiddleware } from "hono/factory";
+import { timingSafeEqual } from "../core/crypto.ts";
+import { GatewayError } from "../core/errors.ts";
+import { KEY_PREFIX, principalForKey } from "../auth/api-keys.ts";
+import { verifyAccessToken } from "../auth/jwt.ts";
+import { rootPrincipal, type Principal } from "../auth/principal.ts";
+import { database } from "../db/client.ts";
+import { settings, type AppEnv, type Bindings } from "../env.ts";
+
+function presented(request: Request): string | undefined {
+  const header = request.headers.get("authorization");
+  if (header) {
+    const match = /^Bearer\s+(.+)$/i.exec(header.trim());
+    return match?.[1]?.trim();
+  }
+  return request.headers.get("x-api-key")?.trim() || undefined;
+}
+
+async function resolve(env: Bindings, credential: string): Promise<Principal | null> {
+  const { ADMIN_API_KEY, JWT_SECRET } = settings(env);
+  if (timingSafeEqual(credential, ADMIN_API_KEY)) return rootPrincipal;
+  if (credential.startsWith(KEY_PREFIX)) return principalForKey(database(env.DB), credential);
+  const claims = await verifyAccessToken(credential, JWT_SECRET);
+  return claims ? { ownerId: claims.sub, role: claims.role, userId: claims.sub, keyId: null, via: "jwt", allowedModels: null } : null;
+}
+
+/** Requires a valid credential; 401 in the OpenAI error shape otherwise. */
+export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
+  const credential = presented(c.req.raw);
+  if (!credential) {
+    throw new GatewayError("unauthorized", "missing credential: send 'Authorization: Bearer <key>'", { code: "missing_api_key" });
+  }
+  const principal = await resolve(c.env, credential);
+  if (!principal) throw new GatewayError("unauthorized", "invalid API key or token", { code: "invalid_api_key" });
+  c.set("principal", principal);
+  await next();
+});
+
+/** Requires the admin role (the root credential, an admin user, or a root-made key). */
+export const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {
+  if (c.get("principal").role !== "admin") throw new GatewayError("forbidden", "this endpoint is for admins", { code: "admin_only" });
+  await next();
+});

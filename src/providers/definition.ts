@@ -1,0 +1,47 @@
+/** The provider definition accepted by the admin API and the PROVIDERS variable, checked by zod. */
+import { z } from "zod";
+import { providerPresets, providerTypes } from "./presets.ts";
+
+const modelEntry = z.union([
+  z.string().min(1),
+  z.object({ name: z.string().min(1), upstream_model: z.string().min(1).optional() }),
+]);
+
+export const providerLimits = z.object({
+  max_concurrency: z.number().int().min(1).max(10_000),
+  rpm: z.number().int().positive().optional(),
+  tpm: z.number().int().positive().optional(),
+});
+
+/** One provider: where it is, its key (plain, or a secret reference "${NAME}"), limits and models. */
+export const providerFields = z.object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "name must be lowercase letters, digits, '-' or '_'"),
+    type: z.enum(providerTypes, { message: `type must be one of: ${providerTypes.join(", ")}` }),
+    base_url: z.url({ protocol: /^https?$/ }).optional(),
+    api_key: z.string().min(1).optional(),
+    limits: providerLimits,
+    models: z.array(modelEntry).min(1, "a provider serves at least one model"),
+  });
+
+export const providerDefinition = providerFields.refine((p) => p.base_url ?? providerPresets[p.type].baseUrl, {
+    message: "base_url is required for this provider type",
+    path: ["base_url"],
+  });
+
+export type ProviderDefinition = z.output<typeof providerDefinition>;
+export type ProviderLimits = z.output<typeof providerLimits>;
+
+/** A model entry normalised to its public name and the upstream id it maps to. */
+export function normaliseModels(models: ProviderDefinition["models"]): { name: string; upstreamModel: string }[] {
+  return models.map((m) => (typeof m === "string" ? { name: m, upstreamModel: m } : { name: m.name, upstreamModel: m.upstream_model ?? m.name }));
+}
+
+/** The base URL of a definition, falling back to its type's preset. */
+export function baseUrlOf(p: ProviderDefinition): string {
+  return (p.base_url ?? providerPresets[p.type].baseUrl ?? "").replace(/\/+$/, "");
+}
+
+/** A secret reference "${NAME}" names the environment secret that holds the key. */
+export function secretReference(apiKey: string | undefined): string | undefined {
+  return apiKey ? /^\$\{([A-Z0-9_]+)\}$/.exec(apiKey)?.[1] : undefined;
+}

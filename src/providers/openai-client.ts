@@ -1,0 +1,48 @@
+/** Calls an OpenAI-compatible upstream: one place for URL, auth header, timeout and failure mapping. */
+import type { GatewayError } from "../core/errors.ts";
+import type { Provider } from "./registry.ts";
+import { errorFromFailure, errorFromUpstream } from "./upstream-error.ts";
+
+export interface UpstreamCall {
+  provider: Provider;
+  path: "/chat/completions" | "/embeddings";
+  body: unknown;
+  /** Aborts the call (client gone, lease revoked). */
+  signal?: AbortSignal | undefined;
+  /** Time allowed until the response headers arrive. */
+  timeoutMs: number;
+}
+
+export type UpstreamResult = { ok: true; response: Response } | { ok: false; error: GatewayError; status: number; retryAfterMs?: number | undefined };
+
+/** Sends the request; a non-2xx answer or a failure comes back as a mapped gateway error. */
+export async function callUpstream(call: UpstreamCall): Promise<UpstreamResult> {
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(), call.timeoutMs);
+  const signal = call.signal ? AbortSignal.any([call.signal, timeout.signal]) : timeout.signal;
+  const headers = new Headers({ "content-type": "application/json", accept: "application/json, text/event-stream" });
+  if (call.provider.apiKey) headers.set("authorization", `Bearer ${call.provider.apiKey}`);
+  try {
+    const response = await fetch(`${call.provider.baseUrl}${call.path}`, { method: "POST", headers, body: JSON.stringify(call.body), signal });
+    if (response.ok) return { ok: true, response };
+    const error = await errorFromUpstream(response, call.provider.name, call.provider.apiKey);
+    return { ok: false, error, status: response.status, retryAfterMs: error.retryAfter === undefined ? undefined : error.retryAfter * 1000 };
+  } catch (cause) {
+    const error = errorFromFailure(cause, call.provider.name, timeout.signal.aborted && !call.signal?.aborted);
+    return { ok: false, error, status: error.status };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Rate-limit hints an upstream sends (`x-ratelimit-remaining-*`), for the governor. */
+export function rateLimitHints(headers: Headers): { remainingRequests?: number; remainingTokens?: number } {
+  const num = (name: string) => {
+    const v = headers.get(name);
+    return v !== null && v !== "" && Number.isFinite(Number(v)) ? Number(v) : undefined;
+  };
+  return {
+    remainingRequests: num("x-ratelimit-remaining-requests") ?? num("anthropic-ratelimit-requests-remaining"),
+    remainingTokens: num("x-ratelimit-remaining-tokens") ?? num("anthropic-ratelimit-tokens-remaining"),
+  };
+}

@@ -1,0 +1,57 @@
+/** Maps what an upstream answered (or failed to) onto the gateway's errors, with secrets scrubbed. */
+import { GatewayError } from "../core/errors.ts";
+
+/** Removes anything that looks like a credential from text that came from upstream. */
+export function scrub(text: string, secret?: string): string {
+  let out = secret ? text.split(secret).join("[redacted]") : text;
+  out = out.replace(/\b(sk|pk|key|rk)-[A-Za-z0-9_*.-]{6,}/gi, "[redacted]");
+  return out.length > 500 ? `${out.slice(0, 500)}…` : out;
+}
+
+/** Seconds from a `Retry-After` header (delta seconds or an HTTP date). */
+export function retryAfterSeconds(headers: Headers, now = Date.now()): number | undefined {
+  const value = headers.get("retry-after");
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, (at - now) / 1000);
+}
+
+async function upstreamMessage(response: Response): Promise<string> {
+  const text = await response.text().catch(() => "");
+  try {
+    const body = JSON.parse(text) as { error?: { message?: unknown } | string; message?: unknown };
+    const message = typeof body.error === "string" ? body.error : (body.error?.message ?? body.message);
+    if (typeof message === "string") return message;
+  } catch {
+    // not JSON: fall through to the raw text
+  }
+  return text || response.statusText || `status ${response.status}`;
+}
+
+/** The client-facing error for a non-2xx upstream response. */
+export async function errorFromUpstream(response: Response, provider: string, secret?: string): Promise<GatewayError> {
+  const message = scrub(await upstreamMessage(response), secret);
+  const status = response.status;
+  const retryAfter = retryAfterSeconds(response.headers);
+  if (status === 429) {
+    return new GatewayError("rate_limited", `provider '${provider}' is rate limiting: ${message}`, { code: "upstream_rate_limited", retryAfter: retryAfter ?? 1 });
+  }
+  if (status === 401 || status === 403) {
+    return new GatewayError("upstream_error", `provider '${provider}' rejected the gateway's credentials`, { code: "upstream_auth_failed" });
+  }
+  if (status === 408 || status === 504) return new GatewayError("upstream_timeout", `provider '${provider}' timed out: ${message}`, { code: "upstream_timeout", retryAfter: retryAfter ?? 1 });
+  if (status === 503) return new GatewayError("upstream_unavailable", `provider '${provider}' is unavailable: ${message}`, { code: "upstream_unavailable", retryAfter: retryAfter ?? 1 });
+  if (status >= 500) return new GatewayError("upstream_error", `provider '${provider}' failed: ${message}`, { code: "upstream_error" });
+  if (status === 413) return new GatewayError("payload_too_large", message, { code: "upstream_payload_too_large" });
+  // Other 4xx: the upstream judged the request itself (a bad parameter), a client mistake.
+  return new GatewayError("invalid_request", `provider '${provider}' rejected the request: ${message}`, { code: "upstream_bad_request" });
+}
+
+/** The client-facing error for a call that never produced a response. */
+export function errorFromFailure(error: unknown, provider: string, timedOut: boolean): GatewayError {
+  if (timedOut) return new GatewayError("upstream_timeout", `provider '${provider}' did not answer in time`, { code: "upstream_timeout", retryAfter: 1 });
+  const reason = error instanceof Error ? error.message : String(error);
+  return new GatewayError("upstream_error", `could not reach provider '${provider}': ${scrub(reason)}`, { code: "upstream_unreachable" });
+}

@@ -1,0 +1,126 @@
+/**
+ * The `Governor` Durable Object, one per provider: a thin shell around the pure policy that
+ * stores its state, wakes it with alarms, and holds waiting callers. It never sees LLM traffic.
+ */
+import { DurableObject } from "cloudflare:workers";
+import { GovernorPolicy, type Effects, type Lane, type Outcome, type PolicyLimits, type RejectReason } from "./policy.ts";
+
+export const LEASE_TTL_MS = 30_000;
+const STATE_KEY = "policy";
+
+export interface AcquireArgs {
+  lane: Lane;
+  tenant: string;
+  limits: PolicyLimits;
+  tokens: number;
+  waitMs: number;
+  taskId?: string | undefined;
+  deadline?: number | undefined;
+}
+
+export type AcquireResult =
+  | { ok: true; leaseId: string; ttlMs: number }
+  | { ok: false; reason: RejectReason; retryAfterMs: number };
+
+export type LeaseWatch = "revoked" | "gone";
+
+export class Governor extends DurableObject {
+  #policy: GovernorPolicy | undefined;
+  readonly #waiters = new Map<string, (result: AcquireResult) => void>();
+  readonly #watchers = new Map<string, ((state: LeaseWatch) => void)[]>();
+
+  #load(limits: PolicyLimits | undefined, now: number): GovernorPolicy {
+    if (!this.#policy) {
+      const snapshot = this.ctx.storage.kv.get<ReturnType<GovernorPolicy["snapshot"]>>(STATE_KEY);
+      const initial = limits ?? snapshot?.limits ?? { maxConcurrency: 1 };
+      this.#policy = new GovernorPolicy(initial, { leaseTtlMs: LEASE_TTL_MS, newId: () => crypto.randomUUID() }, now, snapshot);
+    }
+    if (limits) this.#policy.configure(limits, now);
+    return this.#policy;
+  }
+
+  /** Asks for a lease; resolves when granted, or with a refusal when the wait runs out. */
+  async acquire(args: AcquireArgs): Promise<AcquireResult> {
+    const now = Date.now();
+    const policy = this.#load(args.limits, now);
+    const waiterId = crypto.randomUUID();
+    const { decision, lease, rejection, effects } = policy.acquire(waiterId, args, now);
+    const result: Promise<AcquireResult> =
+      decision === "granted"
+        ? Promise.resolve({ ok: true, leaseId: lease!.id, ttlMs: LEASE_TTL_MS })
+        : decision === "rejected"
+          ? Promise.resolve({ ok: false, reason: rejection!.reason, retryAfterMs: rejection!.retryAfterMs })
+          : new Promise((resolve) => this.#waiters.set(waiterId, resolve));
+    this.#apply(effects, now);
+    return result;
+  }
+
+  /** Gives a lease back with what happened upstream; unknown leases are ignored (idempotent). */
+  async release(leaseId: string, outcome?: Outcome): Promise<void> {
+    const now = Date.now();
+    this.#apply(this.#load(undefined, now).release(leaseId, outcome, now), now);
+    this.#notify(leaseId, "gone");
+  }
+
+  /** Keeps a lease alive during a long call; `revoked` tells the holder to abort. */
+  async renew(leaseId: string): Promise<{ known: boolean; revoked: boolean }> {
+    const now = Date.now();
+    const state = this.#load(undefined, now).renew(leaseId, now);
+    this.#persist(now);
+    return state;
+  }
+
+  /** Resolves when the lease is revoked (preempted) or gone; a task holder races its call against it. */
+  async watch(leaseId: string): Promise<LeaseWatch> {
+    const state = this.#load(undefined, Date.now()).leaseState(leaseId);
+    if (state !== "held") return state;
+    return new Promise((resolve) => {
+      const list = this.#watchers.get(leaseId) ?? [];
+      list.push(resolve);
+      this.#watchers.set(leaseId, list);
+    });
+  }
+
+  /** Lanes, limits and counters for `GET /api/status`. */
+  async status(): Promise<ReturnType<GovernorPolicy["status"]>> {
+    const now = Date.now();
+    return this.#load(undefined, now).status(now);
+  }
+
+  override async alarm(): Promise<void> {
+    const now = Date.now();
+    this.#apply(this.#load(undefined, now).tick(now), now);
+  }
+
+  #notify(leaseId: string, state: LeaseWatch): void {
+    const list = this.#watchers.get(leaseId);
+    if (!list) return;
+    this.#watchers.delete(leaseId);
+    for (const resolve of list) resolve(state);
+  }
+
+  #apply(effects: Effects, now: number): void {
+    for (const { waiterId, lease } of effects.granted) {
+      const resolve = this.#waiters.get(waiterId);
+      this.#waiters.delete(waiterId);
+      // A waiter that is gone (its object was evicted) leaves a lease that simply expires.
+      resolve?.({ ok: true, leaseId: lease.id, ttlMs: LEASE_TTL_MS });
+    }
+    for (const { waiterId, reason, retryAfterMs } of effects.rejected) {
+      this.#waiters.get(waiterId)?.({ ok: false, reason, retryAfterMs });
+      this.#waiters.delete(waiterId);
+    }
+    for (const lease of effects.revoked) this.#notify(lease.id, "revoked");
+    for (const lease of effects.expired) this.#notify(lease.id, "gone");
+    this.#persist(now);
+  }
+
+  #persist(now: number): void {
+    const policy = this.#policy;
+    if (!policy) return;
+    this.ctx.storage.kv.put(STATE_KEY, policy.snapshot());
+    const wake = policy.nextWakeAt(now);
+    if (wake !== undefined) void this.ctx.storage.setAlarm(Math.max(wake, now + 1));
+    else void this.ctx.storage.deleteAlarm();
+  }
+}

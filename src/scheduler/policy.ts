@@ -1,0 +1,417 @@
+/**
+ * The governor's scheduling policy, pure: leases, lanes, the realtime reserve, preemption,
+ * the adaptive task limit, token buckets and task ordering. No timers, no I/O: every method
+ * takes `now`, and returns what the shell must do (grant, reject, revoke).
+ */
+import { allowed, AIMD, cut, grow, initialTaskLimit, type TaskLimitState } from "./task-limit.ts";
+import { arrivalRate, emptyDemand, latencyRising, recordArrival, recordLatency, type RealtimeDemand } from "./realtime-demand.ts";
+import { pickNext } from "./task-order.ts";
+import { adjust, bucketPerMinute, canTake, msUntil, take, type TokenBucket } from "./token-bucket.ts";
+
+export type Lane = "realtime" | "task";
+
+export interface PolicyLimits {
+  maxConcurrency: number;
+  rpm?: number | undefined;
+  tpm?: number | undefined;
+}
+
+export interface AcquireRequest {
+  lane: Lane;
+  tenant: string;
+  taskId?: string | undefined;
+  /** Epoch ms by which a task must be done; past it the task is not admitted. */
+  deadline?: number | undefined;
+  /** Estimated tokens of the call, charged to the TPM bucket. */
+  tokens: number;
+  /** How long the caller may wait for a slot. */
+  waitMs: number;
+}
+
+export interface Lease {
+  id: string;
+  lane: Lane;
+  tenant: string;
+  taskId?: string | undefined;
+  tokens: number;
+  grantedAt: number;
+  expiresAt: number;
+  /** Revoked for preemption: the holder must abort and release. */
+  revoked: boolean;
+}
+
+/** What the holder reports when it gives a lease back. */
+export interface Outcome {
+  status: number;
+  latencyMs: number;
+  ttftMs?: number | undefined;
+  tokens?: number | undefined;
+  retryAfterMs?: number | undefined;
+  remainingRequests?: number | undefined;
+  remainingTokens?: number | undefined;
+}
+
+export type RejectReason = "busy" | "rate_limited" | "expired";
+
+export interface Rejection {
+  waiterId: string;
+  reason: RejectReason;
+  retryAfterMs: number;
+}
+
+/** Side effects for the shell to carry out, in order. */
+export interface Effects {
+  granted: { waiterId: string; lease: Lease }[];
+  rejected: Rejection[];
+  revoked: Lease[];
+  expired: Lease[];
+}
+
+interface Waiter {
+  id: string;
+  request: AcquireRequest;
+  enqueuedAt: number;
+  waitUntil: number;
+}
+
+export interface PolicyOptions {
+  leaseTtlMs: number;
+  newId: () => string;
+}
+
+interface Stats {
+  granted: { realtime: number; task: number };
+  rejected: number;
+  preemptions: number;
+  upstream429: number;
+  expiredLeases: number;
+}
+
+/** The persistent part of the policy (waiters are callers in memory and die with the object). */
+export interface PolicySnapshot {
+  limits: PolicyLimits;
+  leases: Lease[];
+  taskLimit: TaskLimitState;
+  demand: RealtimeDemand;
+  taskLatencyMs: number | null;
+  cooldownUntil: number;
+  rpm: TokenBucket | null;
+  tpm: TokenBucket | null;
+  stats: Stats;
+}
+
+const DEFAULT_TASK_LATENCY_MS = 1000;
+/** How many seconds of realtime arrivals the RPM/TPM buckets keep away from tasks. */
+const BUCKET_RESERVE_MS = 10_000;
+
+export class GovernorPolicy {
+  #limits: PolicyLimits;
+  #leases = new Map<string, Lease>();
+  #waiting: Waiter[] = [];
+  #taskLimit: TaskLimitState;
+  #demand: RealtimeDemand = emptyDemand();
+  #taskLatencyMs: number | null = null;
+  #cooldownUntil = 0;
+  #rpm: TokenBucket | null = null;
+  #tpm: TokenBucket | null = null;
+  #stats: Stats = { granted: { realtime: 0, task: 0 }, rejected: 0, preemptions: 0, upstream429: 0, expiredLeases: 0 };
+  readonly #options: PolicyOptions;
+
+  constructor(limits: PolicyLimits, options: PolicyOptions, now: number, snapshot?: PolicySnapshot) {
+    this.#options = options;
+    this.#limits = limits;
+    this.#taskLimit = initialTaskLimit(limits.maxConcurrency);
+    if (snapshot) {
+      this.#limits = snapshot.limits;
+      for (const lease of snapshot.leases) this.#leases.set(lease.id, lease);
+      this.#taskLimit = snapshot.taskLimit;
+      this.#demand = snapshot.demand;
+      this.#taskLatencyMs = snapshot.taskLatencyMs;
+      this.#cooldownUntil = snapshot.cooldownUntil;
+      this.#rpm = snapshot.rpm;
+      this.#tpm = snapshot.tpm;
+      this.#stats = snapshot.stats;
+    }
+    this.configure(limits, now);
+  }
+
+  /** Applies the provider's current limits (they travel with each acquire). */
+  configure(limits: PolicyLimits, now: number): void {
+    const previous = this.#limits;
+    this.#limits = limits;
+    if (limits.maxConcurrency !== previous.maxConcurrency) {
+      this.#taskLimit.limit = Math.min(this.#taskLimit.limit, limits.maxConcurrency);
+      if (this.#taskLimit.limit < 1) this.#taskLimit = initialTaskLimit(limits.maxConcurrency);
+    }
+    this.#rpm = limits.rpm ? (this.#rpm?.capacity === limits.rpm ? this.#rpm : bucketPerMinute(limits.rpm, now)) : null;
+    this.#tpm = limits.tpm ? (this.#tpm?.capacity === limits.tpm ? this.#tpm : bucketPerMinute(limits.tpm, now)) : null;
+  }
+
+  /** A caller asks for a lease. It is granted now, waits, or is rejected. */
+  acquire(waiterId: string, request: AcquireRequest, now: number): { decision: "granted" | "waiting" | "rejected"; lease?: Lease; rejection?: Rejection; effects: Effects } {
+    const effects = emptyEffects();
+    if (request.lane === "task" && request.deadline !== undefined && request.deadline <= now) {
+      return { decision: "rejected", rejection: { waiterId, reason: "expired", retryAfterMs: 0 }, effects };
+    }
+    if (request.lane === "realtime") recordArrival(this.#demand, now);
+    this.#waiting.push({ id: waiterId, request, enqueuedAt: now, waitUntil: now + Math.max(0, request.waitMs) });
+    this.#pump(now, effects);
+    const mine = effects.granted.findIndex((g) => g.waiterId === waiterId);
+    if (mine !== -1) {
+      const [grant] = effects.granted.splice(mine, 1);
+      return { decision: "granted", lease: grant!.lease, effects };
+    }
+    if (request.waitMs <= 0) {
+      this.#waiting = this.#waiting.filter((w) => w.id !== waiterId);
+      this.#stats.rejected++;
+      return { decision: "rejected", rejection: { waiterId, ...this.#refusal(request, now) }, effects };
+    }
+    return { decision: "waiting", effects };
+  }
+
+  /** The holder gives a lease back with what happened upstream. */
+  release(leaseId: string, outcome: Outcome | undefined, now: number): Effects {
+    const effects = emptyEffects();
+    const lease = this.#leases.get(leaseId);
+    if (!lease) return effects;
+    this.#leases.delete(leaseId);
+    if (outcome) this.#learn(lease, outcome, now);
+    this.#pump(now, effects);
+    return effects;
+  }
+
+  /** Extends a live lease; tells a revoked holder to stop. */
+  renew(leaseId: string, now: number): { known: boolean; revoked: boolean } {
+    const lease = this.#leases.get(leaseId);
+    if (!lease) return { known: false, revoked: false };
+    if (!lease.revoked) lease.expiresAt = now + this.#options.leaseTtlMs;
+    return { known: true, revoked: lease.revoked };
+  }
+
+  /** Whether a lease is still held, and whether it was revoked. */
+  leaseState(leaseId: string): "held" | "revoked" | "gone" {
+    const lease = this.#leases.get(leaseId);
+    return !lease ? "gone" : lease.revoked ? "revoked" : "held";
+  }
+
+  /** A waiting caller went away. */
+  cancel(waiterId: string, now: number): Effects {
+    this.#waiting = this.#waiting.filter((w) => w.id !== waiterId);
+    const effects = emptyEffects();
+    this.#pump(now, effects);
+    return effects;
+  }
+
+  /** Time passes: leases past their expiry are reclaimed, waits and deadlines run out. */
+  tick(now: number): Effects {
+    const effects = emptyEffects();
+    for (const lease of this.#leases.values()) {
+      if (lease.expiresAt <= now) {
+        this.#leases.delete(lease.id);
+        this.#stats.expiredLeases++;
+        effects.expired.push(lease);
+      }
+    }
+    this.#waiting = this.#waiting.filter((w) => {
+      const { lane, deadline } = w.request;
+      if (lane === "task" && deadline !== undefined && deadline <= now) {
+        effects.rejected.push({ waiterId: w.id, reason: "expired", retryAfterMs: 0 });
+        return false;
+      }
+      if (w.waitUntil <= now) {
+        this.#stats.rejected++;
+        effects.rejected.push({ waiterId: w.id, ...this.#refusal(w.request, now) });
+        return false;
+      }
+      return true;
+    });
+    this.#pump(now, effects);
+    return effects;
+  }
+
+  /** The next moment `tick` has something to do, or undefined. */
+  nextWakeAt(now: number): number | undefined {
+    let at = Infinity;
+    for (const lease of this.#leases.values()) at = Math.min(at, lease.expiresAt);
+    for (const w of this.#waiting) {
+      at = Math.min(at, w.waitUntil);
+      if (w.request.deadline !== undefined) at = Math.min(at, w.request.deadline);
+    }
+    if (this.#waiting.length > 0) {
+      if (this.#cooldownUntil > now) at = Math.min(at, this.#cooldownUntil);
+      if (this.#rpm) at = Math.min(at, now + Math.max(10, msUntil(this.#rpm, 1, now)));
+      if (this.#tpm) at = Math.min(at, now + Math.max(10, msUntil(this.#tpm, 1, now)));
+    }
+    return Number.isFinite(at) ? at : undefined;
+  }
+
+  /** The headroom tasks may use: free slots minus what is kept for realtime. */
+  reserve(now: number): number {
+    const perMs = arrivalRate(this.#demand, now);
+    const tasks = this.#count("task");
+    // Keep enough free slots to seat the realtime calls expected before a task slot frees itself.
+    const turnoverMs = (this.#taskLatencyMs ?? DEFAULT_TASK_LATENCY_MS) / Math.max(1, tasks);
+    const expected = perMs * turnoverMs;
+    return expected < 0.05 ? 0 : Math.min(this.#limits.maxConcurrency - 1, Math.ceil(expected));
+  }
+
+  status(now: number) {
+    const waitingRealtime = this.#waiting.filter((w) => w.request.lane === "realtime").length;
+    return {
+      maxConcurrency: this.#limits.maxConcurrency,
+      rpm: this.#limits.rpm ?? null,
+      tpm: this.#limits.tpm ?? null,
+      realtimeInFlight: this.#count("realtime"),
+      taskInFlight: this.#count("task"),
+      taskLimit: Math.round(this.#taskLimit.limit * 100) / 100,
+      reserve: this.reserve(now),
+      waiting: { realtime: waitingRealtime, task: this.#waiting.length - waitingRealtime },
+      revoking: [...this.#leases.values()].filter((l) => l.revoked).length,
+      cooldownMs: Math.max(0, this.#cooldownUntil - now),
+      latency: {
+        realtimeRecentMs: round(this.#demand.recentMs),
+        realtimeBaselineMs: round(this.#demand.baselineMs),
+        taskAvgMs: round(this.#taskLatencyMs),
+      },
+      realtimeArrivalsPerSecond: Math.round(arrivalRate(this.#demand, now) * 1000 * 100) / 100,
+      ...structuredClone(this.#stats),
+      taskLimitCuts: this.#taskLimit.cuts,
+    };
+  }
+
+  snapshot(): PolicySnapshot {
+    return structuredClone({
+      limits: this.#limits,
+      leases: [...this.#leases.values()],
+      taskLimit: this.#taskLimit,
+      demand: this.#demand,
+      taskLatencyMs: this.#taskLatencyMs,
+      cooldownUntil: this.#cooldownUntil,
+      rpm: this.#rpm,
+      tpm: this.#tpm,
+      stats: this.#stats,
+    });
+  }
+
+  #count(lane: Lane): number {
+    let n = 0;
+    for (const lease of this.#leases.values()) if (lease.lane === lane) n++;
+    return n;
+  }
+
+  #bucketKeep(now: number): { rpm: number; tpm: number } {
+    const expected = arrivalRate(this.#demand, now) * BUCKET_RESERVE_MS;
+    return {
+      rpm: this.#rpm ? Math.min(this.#rpm.capacity / 2, expected) : 0,
+      tpm: this.#tpm ? Math.min(this.#tpm.capacity / 2, expected * 500) : 0,
+    };
+  }
+
+  #bucketsAllow(tokens: number, now: number, keep = { rpm: 0, tpm: 0 }): boolean {
+    return (!this.#rpm || canTake(this.#rpm, 1, now, keep.rpm)) && (!this.#tpm || canTake(this.#tpm, tokens, now, keep.tpm));
+  }
+
+  #refusal(request: AcquireRequest, now: number): { reason: RejectReason; retryAfterMs: number } {
+    const bucketWait = Math.max(this.#rpm ? msUntil(this.#rpm, 1, now) : 0, this.#tpm ? msUntil(this.#tpm, request.tokens, now) : 0);
+    if (bucketWait > 0) return { reason: "rate_limited", retryAfterMs: bucketWait };
+    return { reason: "busy", retryAfterMs: Math.max(1000, this.#cooldownUntil - now) };
+  }
+
+  #grant(w: Waiter, now: number, effects: Effects): void {
+    const lease: Lease = {
+      id: this.#options.newId(),
+      lane: w.request.lane,
+      tenant: w.request.tenant,
+      taskId: w.request.taskId,
+      tokens: w.request.tokens,
+      grantedAt: now,
+      expiresAt: now + this.#options.leaseTtlMs,
+      revoked: false,
+    };
+    if (this.#rpm) take(this.#rpm, 1, now);
+    if (this.#tpm) take(this.#tpm, lease.tokens, now);
+    this.#leases.set(lease.id, lease);
+    this.#stats.granted[lease.lane]++;
+    effects.granted.push({ waiterId: w.id, lease });
+  }
+
+  /** Admits whoever can go: realtime first (preempting tasks for slots), then tasks by urgency. */
+  #pump(now: number, effects: Effects): void {
+    const C = this.#limits.maxConcurrency;
+    const realtime = this.#waiting.filter((w) => w.request.lane === "realtime");
+    let blockedOnSlots = 0;
+    for (const w of realtime) {
+      if (this.#leases.size < C && this.#bucketsAllow(w.request.tokens, now)) {
+        this.#grant(w, now, effects);
+        this.#waiting.splice(this.#waiting.indexOf(w), 1);
+      } else if (this.#leases.size >= C) {
+        blockedOnSlots++;
+      }
+    }
+    if (blockedOnSlots > 0) this.#preempt(blockedOnSlots, now, effects);
+    if (this.#waiting.some((w) => w.request.lane === "realtime")) return;
+
+    const keep = this.#bucketKeep(now);
+    while (now >= this.#cooldownUntil) {
+      const tasks = this.#waiting.filter((w) => w.request.lane === "task");
+      if (tasks.length === 0) break;
+      const inFlightTasks = this.#count("task");
+      if (inFlightTasks >= allowed(this.#taskLimit)) break;
+      if (this.#leases.size >= C - this.reserve(now)) break;
+      const next = tasks[pickNext(tasks.map((w) => ({ tenant: w.request.tenant, deadline: w.request.deadline, enqueuedAt: w.enqueuedAt })), this.#tenantLoad(), now)]!;
+      if (!this.#bucketsAllow(next.request.tokens, now, keep)) break;
+      this.#grant(next, now, effects);
+      this.#waiting.splice(this.#waiting.indexOf(next), 1);
+    }
+  }
+
+  #tenantLoad(): Map<string, number> {
+    const load = new Map<string, number>();
+    for (const lease of this.#leases.values()) if (lease.lane === "task") load.set(lease.tenant, (load.get(lease.tenant) ?? 0) + 1);
+    return load;
+  }
+
+  /** Revokes the youngest task leases until `needed` slots are on their way back. */
+  #preempt(needed: number, now: number, effects: Effects): void {
+    const held = [...this.#leases.values()];
+    let coming = held.filter((l) => l.revoked).length;
+    const candidates = held.filter((l) => l.lane === "task" && !l.revoked).sort((a, b) => b.grantedAt - a.grantedAt);
+    for (const lease of candidates) {
+      if (coming >= needed) break;
+      lease.revoked = true;
+      // A revoked holder gets a short grace to abort and release; then the slot is reclaimed anyway.
+      lease.expiresAt = Math.min(lease.expiresAt, now + Math.min(this.#options.leaseTtlMs, 10_000));
+      coming++;
+      this.#stats.preemptions++;
+      effects.revoked.push(lease);
+    }
+  }
+
+  /** Feeds one finished call into the adaptive limits. */
+  #learn(lease: Lease, outcome: Outcome, now: number): void {
+    if (this.#tpm && outcome.tokens !== undefined) adjust(this.#tpm, lease.tokens - outcome.tokens, now);
+    const exhausted = outcome.remainingRequests === 0 || outcome.remainingTokens === 0;
+    if (outcome.status === 429 || exhausted) {
+      if (outcome.status === 429) this.#stats.upstream429++;
+      cut(this.#taskLimit, AIMD.backoff, now);
+      this.#cooldownUntil = Math.max(this.#cooldownUntil, now + (outcome.retryAfterMs ?? 1000));
+      return;
+    }
+    if (outcome.status >= 400 || lease.revoked) return;
+    if (lease.lane === "realtime") {
+      recordLatency(this.#demand, outcome.ttftMs ?? outcome.latencyMs);
+      if (latencyRising(this.#demand)) cut(this.#taskLimit, AIMD.latencyBackoff, now);
+    } else {
+      this.#taskLatencyMs = this.#taskLatencyMs === null ? outcome.latencyMs : this.#taskLatencyMs + 0.2 * (outcome.latencyMs - this.#taskLatencyMs);
+      if (!latencyRising(this.#demand)) grow(this.#taskLimit, this.#limits.maxConcurrency);
+    }
+  }
+}
+
+function emptyEffects(): Effects {
+  return { granted: [], rejected: [], revoked: [], expired: [] };
+}
+
+function round(x: number | null): number | null {
+  return x === null ? null : Math.round(x);
+}
