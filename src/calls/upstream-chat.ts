@@ -29,6 +29,7 @@ async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new GatewayError("upstream_timeout", "upstream stopped answering mid-body", { code: "upstream_timeout" })), ms);
   });
+  work.catch(() => {}); // if the timer wins, a later failure of the read is expected
   try {
     return await Promise.race([work, timeout]);
   } finally {

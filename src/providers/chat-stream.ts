@@ -101,7 +101,9 @@ export function relayChatStream(upstream: ReadableStream<Uint8Array>, options: R
         const idle = new Promise<never>((_, reject) => {
           timer = setTimeout(() => reject(new Error("idle")), options.idleTimeoutMs);
         });
-        const { done, value } = await Promise.race([reader.read(), idle]);
+        const read = reader.read();
+        read.catch(() => {}); // if the idle timer wins, a later failure of this read is expected
+        const { done, value } = await Promise.race([read, idle]);
         if (done) {
           if (!forward(controller, "")) return;
           if (sawDone) finish(controller);

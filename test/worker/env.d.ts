@@ -1,0 +1,6 @@
+/** Test-only bindings the vitest config adds. */
+declare namespace Cloudflare {
+  interface Env {
+    TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
+  }
+}

@@ -1,0 +1,55 @@
+/** Helpers for workerd tests: call the Worker, read the simulator's counters, make users and keys. */
+import { exports } from "cloudflare:workers";
+import { inject } from "vitest";
+
+export const ADMIN = "sk-admin-test-0123456789";
+
+/** Sends a request to the Worker under test. */
+export function call(path: string, init: RequestInit & { key?: string; json?: unknown } = {}): Promise<Response> {
+  const headers = new Headers(init.headers);
+  if (init.key) headers.set("authorization", `Bearer ${init.key}`);
+  let body = init.body;
+  if (init.json !== undefined) {
+    headers.set("content-type", "application/json");
+    body = JSON.stringify(init.json);
+  }
+  return exports.default.fetch(new Request(`http://gateway.test${path}`, { ...init, headers, body }));
+}
+
+export function simUrl(): string {
+  return inject("simUrl");
+}
+
+export async function simStats(): Promise<{ inFlight: number; maxInFlight: number; requests: number; rejected429: number; aborted: number; unauthorized: number }> {
+  return (await fetch(`${simUrl()}/sim/stats`)).json();
+}
+
+export async function simReset(): Promise<void> {
+  await fetch(`${simUrl()}/sim/reset`, { method: "POST" });
+}
+
+export async function simConfigure(patch: Record<string, unknown>): Promise<void> {
+  const res = await fetch(`${simUrl()}/sim/config`, { method: "POST", body: JSON.stringify(patch), headers: { "content-type": "application/json" } });
+  if (!res.ok) throw new Error(`sim config failed: ${await res.text()}`);
+}
+
+/** A fresh API key made with the root credential. */
+export async function adminKey(): Promise<string> {
+  const res = await call("/api/keys", { method: "POST", key: ADMIN, json: { name: "test" } });
+  return ((await res.json()) as { key: string }).key;
+}
+
+/** Registers a user and returns a JWT and an API key for them. */
+export async function userWithKey(name = `u${crypto.randomUUID().slice(0, 8)}`): Promise<{ id: string; token: string; key: string }> {
+  const reg = await call("/api/auth/register", { method: "POST", json: { username: name, email: `${name}@example.com`, password: "correct horse battery" } });
+  const { id } = (await reg.json()) as { id: string };
+  const tok = await call("/api/auth/token", { method: "POST", body: new URLSearchParams({ username: name, password: "correct horse battery" }) });
+  const { access_token } = (await tok.json()) as { access_token: string };
+  const keyRes = await call("/api/keys", { method: "POST", key: access_token, json: { name: "mine" } });
+  const { key } = (await keyRes.json()) as { key: string };
+  return { id, token: access_token, key };
+}
+
+export function chat(key: string, content = "hello", extra: Record<string, unknown> = {}) {
+  return call("/v1/chat/completions", { method: "POST", key, json: { model: "sim-small", messages: [{ role: "user", content }], ...extra } });
+}

@@ -1,0 +1,51 @@
+/** Three test projects: pure code in Node, the Worker inside workerd with real bindings, and end to end. */
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: { name: "unit", include: ["src/**/*.test.ts", "sim/**/*.test.ts", "scripts/**/*.test.ts"], environment: "node" },
+      },
+      {
+        plugins: [
+          cloudflareTest(async ({ inject }) => ({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings: {
+                TEST_MIGRATIONS: await readD1Migrations("./migrations"),
+                ADMIN_API_KEY: "sk-admin-test-0123456789",
+                JWT_SECRET: "test-jwt-secret-0123456789abcdef0123456789",
+                ENCRYPTION_KEY: "dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcy0wMDA=",
+                SIM_API_KEY: "sk-sim-test",
+                REALTIME_WAIT_MS: "1500",
+                UPSTREAM_TIMEOUT_MS: "3000",
+                PROVIDERS: JSON.stringify([
+                  {
+                    name: "sim",
+                    type: "openai-compatible",
+                    base_url: `${inject<string>("simUrl")}/v1`,
+                    api_key: "${SIM_API_KEY}",
+                    limits: { max_concurrency: inject<number>("simCap") },
+                    models: ["sim-small", { name: "sim-alias", upstream_model: "sim-large" }],
+                  },
+                ]),
+              },
+            },
+          })),
+        ],
+        test: {
+          name: "workers",
+          include: ["test/worker/**/*.test.ts"],
+          setupFiles: ["./test/worker/apply-migrations.ts"],
+          globalSetup: ["./test/worker/simulator-setup.ts"],
+          testTimeout: 30_000,
+        },
+      },
+      {
+        test: { name: "e2e", include: ["test/e2e/**/*.test.ts"], environment: "node", testTimeout: 60_000, hookTimeout: 180_000, fileParallelism: false },
+      },
+    ],
+  },
+});
