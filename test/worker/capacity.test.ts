@@ -1,7 +1,9 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import type { Bindings } from "../../src/env.ts";
 import type { Governor } from "../../src/scheduler/governor.ts";
+import { governorFor } from "../../src/scheduler/lease.ts";
 import { adminKey, chat, simReset, simStats } from "./helpers.ts";
 
 const CAP = 4; // the simulator's hard cap and the provider's max_concurrency (see vitest.config.ts)
@@ -27,7 +29,7 @@ describe("governor enforces max_concurrency across all callers", () => {
     const key = await adminKey();
     const hogs = Array.from({ length: CAP }, () => chat(key, "hold [sim:fault=hang]"));
     // Wait until the governor has granted every slot to the hanging calls.
-    const gov = env.GOVERNOR.get(env.GOVERNOR.idFromName("sim"));
+    const gov = governorFor(env as unknown as Bindings, "sim");
     for (let i = 0; i < 200 && (await gov.status()).realtimeInFlight < CAP; i++) await scheduler.wait(10);
     const refused = await chat(key, "me too");
     expect(refused.status).toBe(429);
@@ -41,7 +43,7 @@ describe("governor enforces max_concurrency across all callers", () => {
 
 describe("leases expire when their holder dies", () => {
   it("reclaims a lease that is never released once its TTL passes", async () => {
-    const stub = env.GOVERNOR.get(env.GOVERNOR.idFromName("expiry-test"));
+    const stub = governorFor(env as unknown as Bindings, "expiry-test");
     const limits = { maxConcurrency: 1 };
     const first = await stub.acquire({ lane: "realtime", tenant: "t", limits, tokens: 1, waitMs: 0 });
     expect(first.ok).toBe(true);

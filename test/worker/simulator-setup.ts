@@ -1,5 +1,6 @@
 /** Starts one upstream simulator (in Node) for the workerd tests and hands its URL to the pool. */
 import type { TestProject } from "vitest/node";
+import "./provided-context.d.ts";
 import { startSimulator, type Simulator } from "../../sim/server.ts";
 
 export const SIM_CAP = 4;
@@ -12,11 +13,4 @@ export default async function setup(project: TestProject) {
   return async () => {
     await sim?.close();
   };
-}
-
-declare module "vitest" {
-  export interface ProvidedContext {
-    simUrl: string;
-    simCap: number;
-  }
 }

@@ -1,0 +1,122 @@
+// Starts the simulator and `wrangler dev` on free ports with their own state folder: the
+// gateway exactly as `npm start` runs it, for end-to-end tests and benchmarks.
+import { spawn, execFileSync, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { startSimulator, type SimOptions, type Simulator } from "../sim/server.ts";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const wrangler = join(root, "node_modules", ".bin", "wrangler");
+
+export const STACK_ADMIN_KEY = "sk-admin-stack-0123456789";
+const SIM_KEY = "sk-sim-stack";
+
+export interface StackOptions {
+  sim?: SimOptions;
+  /** The simulated provider's limits as the gateway sees them. */
+  limits?: { max_concurrency: number; rpm?: number; tpm?: number };
+  /** Extra variables for the Worker (REALTIME_WAIT_MS, …). */
+  vars?: Record<string, string>;
+}
+
+export interface Stack {
+  url: string;
+  sim: Simulator;
+  /** Stops the gateway abruptly (SIGKILL), as a crash would. */
+  crash(): Promise<void>;
+  /** Starts the gateway again on the same port and state folder. */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitHealthy(url: string, child: ChildProcess, log: () => string): Promise<void> {
+  const until = Date.now() + 120_000;
+  while (Date.now() < until) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited (${child.exitCode}):\n${log()}`);
+    try {
+      if ((await fetch(`${url}/health`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`gateway did not become healthy in time:\n${log()}`);
+}
+
+/** Starts a simulator and a gateway in front of it. */
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const sim = await startSimulator({ apiKey: SIM_KEY, ...options.sim });
+  const state = mkdtempSync(join(tmpdir(), "gateway-stack-"));
+  execFileSync(wrangler, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", state], { cwd: root, stdio: "ignore", env: { ...process.env, CI: "true" } });
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const providers = [
+    { name: "sim", type: "openai-compatible", base_url: `${sim.url}/v1`, api_key: "${SIM_API_KEY}", limits: options.limits ?? { max_concurrency: 8 }, models: ["sim-small", "sim-large"] },
+  ];
+  const vars: Record<string, string> = {
+    ADMIN_API_KEY: STACK_ADMIN_KEY,
+    JWT_SECRET: "stack-jwt-secret-0123456789abcdef0123456789",
+    ENCRYPTION_KEY: "c3RhY2stZW5jcnlwdGlvbi1rZXktMzItYnl0ZXMtMDA=",
+    SIM_API_KEY: SIM_KEY,
+    PROVIDERS: JSON.stringify(providers),
+    ...options.vars,
+  };
+  let child: ChildProcess;
+  let output = "";
+  const launch = async () => {
+    const inspector = await freePort();
+    output = "";
+    child = spawn(
+      wrangler,
+      ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector), "--persist-to", state, "--show-interactive-dev-session=false", "--log-level", "warn", ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`])],
+      { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, CI: "true" }, detached: true },
+    );
+    child.stdout?.on("data", (d) => (output = (output + d).slice(-20_000)));
+    child.stderr?.on("data", (d) => (output = (output + d).slice(-20_000)));
+    await waitHealthy(url, child, () => output);
+  };
+  const kill = async (signal: NodeJS.Signals) => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once("exit", r));
+    // wrangler runs workerd as a child: signal the whole process group.
+    try {
+      process.kill(-child.pid!, signal);
+    } catch {
+      child.kill(signal);
+    }
+    await exited;
+  };
+  await launch();
+  return {
+    url,
+    sim,
+    crash: () => kill("SIGKILL"),
+    restart: launch,
+    async stop() {
+      await kill("SIGTERM");
+      await sim.close();
+      rmSync(state, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Makes an API key with the stack's root credential. */
+export async function stackKey(stack: Stack, name = "test"): Promise<string> {
+  const res = await fetch(`${stack.url}/api/keys`, { method: "POST", headers: { authorization: `Bearer ${STACK_ADMIN_KEY}`, "content-type": "application/json" }, body: JSON.stringify({ name }) });
+  if (res.status !== 201) throw new Error(`key creation failed: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { key: string }).key;
+}
