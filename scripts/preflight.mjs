@@ -30,8 +30,8 @@ export function ensureDependencies() {
   const stale = !existsSync(installed) || mtime(join(root, "package-lock.json")) > mtime(installed) || mtime(join(root, "package.json")) > mtime(installed);
   if (!stale) return;
   const fresh = !existsSync(join(root, "node_modules"));
-  console.log(fresh ? "preflight: installing dependencies (npm ci)…" : "preflight: dependencies changed, running npm install…");
-  execFileSync("npm", [fresh ? "ci" : "install", "--no-audit", "--no-fund"], { cwd: root, stdio: "inherit" });
+  console.log(fresh ? "preflight: installing dependencies…" : "preflight: dependencies changed, running npm install…");
+  execFileSync("npm", ["install", "--no-audit", "--no-fund"], { cwd: root, stdio: "inherit" });
 }
 
 /** Creates .dev.vars from the example the first time. */
