@@ -9,7 +9,10 @@ import { authRoutes } from "./routes/auth.ts";
 import { keyRoutes } from "./routes/keys.ts";
 import { logRoutes } from "./routes/logs.ts";
 import { openaiRoutes } from "./routes/openai.ts";
+import { legacyRequestRoutes } from "./routes/legacy-request.ts";
 import { providerRoutes } from "./routes/providers.ts";
+import { statusRoutes } from "./routes/status.ts";
+import { taskRoutes } from "./routes/tasks.ts";
 import { userRoutes } from "./routes/users.ts";
 
 export function buildApp() {
@@ -36,7 +39,12 @@ export function buildApp() {
   app.route("/api/providers", providerRoutes);
   app.use("/api/users/*", authenticate, requireAdmin);
   app.route("/api/users", userRoutes);
+  app.use("/api/status/*", authenticate, requireAdmin);
+  app.route("/api/status", statusRoutes);
+  app.use("/api/request/*", authenticate);
+  app.route("/api/request", legacyRequestRoutes);
   app.use("/v1/*", authenticate);
+  app.route("/v1/tasks", taskRoutes);
   app.route("/v1", openaiRoutes);
 
   app.notFound((c) => new GatewayError("not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`, { code: "unknown_route" }).toResponse());

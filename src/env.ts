@@ -12,6 +12,10 @@ export type Bindings = Omit<Env, "GOVERNOR" | "PROVIDERS" | "REALTIME_WAIT_MS"> 
   JWT_TTL_SECONDS?: string;
   TASK_WAIT_MS?: string;
   UPSTREAM_TIMEOUT_MS?: string;
+  TASK_DEFAULT_DEADLINE_MS?: string;
+  TASK_QUEUE_WINDOW_MS?: string;
+  TASK_MAX_ATTEMPTS?: string;
+  SWEEP_INTERVAL_MS?: string;
   [secret: string]: unknown;
 };
 
@@ -33,6 +37,14 @@ const tunables = z.object({
   REALTIME_WAIT_MS: intVar(3000),
   TASK_WAIT_MS: intVar(20_000),
   UPSTREAM_TIMEOUT_MS: intVar(60_000),
+  /** Deadline given to tasks submitted without one. */
+  TASK_DEFAULT_DEADLINE_MS: intVar(24 * 3600_000),
+  /** How long a queued task may go untouched before the sweeper re-enqueues it. */
+  TASK_QUEUE_WINDOW_MS: intVar(5 * 60_000),
+  /** Upstream failures a task may spend before it ends failed. */
+  TASK_MAX_ATTEMPTS: intVar(3),
+  /** How often a governor sweeps its provider's tasks while any are open. */
+  SWEEP_INTERVAL_MS: intVar(15_000),
   MAX_BODY_BYTES: intVar(4 * 1024 * 1024),
   JWT_TTL_SECONDS: intVar(3600),
 });

@@ -1,11 +1,14 @@
 /** The Worker entry: HTTP through the Hono app, task jobs through the queue consumer; exports the Governor. */
 import { buildApp } from "./app.ts";
 import type { Bindings } from "./env.ts";
+import { consumeTasks, recordDeadLetters } from "./scheduler/consumer.ts";
+import type { TaskMessage } from "./tasks/task-message.ts";
 
 const app = buildApp();
 
 export default {
   fetch: (request, env, ctx) => app.fetch(request, env, ctx),
-} satisfies ExportedHandler<Bindings>;
+  queue: (batch, env) => (batch.queue.endsWith("-dlq") ? recordDeadLetters(batch, env) : consumeTasks(batch, env)),
+} satisfies ExportedHandler<Bindings, TaskMessage>;
 
 export { Governor } from "./scheduler/governor.ts";

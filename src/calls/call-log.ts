@@ -19,7 +19,10 @@ export interface CallRecord {
   error?: string | undefined;
 }
 
-export function logCall(env: Bindings, principal: Principal | undefined, record: CallRecord): Promise<void> {
+/** Who made the call: a principal, or a task row (its owner and key). */
+export type Caller = Pick<Principal, "ownerId" | "keyId">;
+
+export function logCall(env: Bindings, principal: Caller | undefined, record: CallRecord): Promise<void> {
   return writeRequestLog(database(env.DB), {
     userId: principal?.ownerId ?? null,
     keyId: principal?.keyId ?? null,

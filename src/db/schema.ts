@@ -95,6 +95,8 @@ export const tasks = sqliteTable(
     ownerId: text("owner_id").notNull(),
     keyId: text("key_id"),
     model: text("model").notNull(),
+    /** The provider that serves the model, resolved at submission: the governor that runs it. */
+    provider: text("provider").notNull().default(""),
     status: text("status", {
       enum: ["queued", "running", "succeeded", "failed", "cancelled", "expired"],
     }).notNull(),
@@ -107,8 +109,10 @@ export const tasks = sqliteTable(
     error: text("error", { mode: "json" }),
     attempts: integer("attempts").notNull().default(0),
     preemptions: integer("preemptions").notNull().default(0),
-    /** Until when the current run holds the task; past it the sweeper re-enqueues. */
+    /** Until when the task is accounted for (in the queue, waiting, or running); past it the sweeper re-enqueues. */
     leaseUntil: integer("lease_until"),
+    /** The run that holds the task now; only that run may write its outcome. */
+    runId: text("run_id"),
     createdAt: integer("created_at").notNull().default(now),
     startedAt: integer("started_at"),
     finishedAt: integer("finished_at"),
@@ -117,6 +121,7 @@ export const tasks = sqliteTable(
   (t) => [
     index("tasks_owner_idx").on(t.ownerId, t.createdAt),
     index("tasks_status_idx").on(t.status, t.leaseUntil),
+    index("tasks_provider_idx").on(t.provider, t.status),
     uniqueIndex("tasks_idempotency_idx").on(t.ownerId, t.idempotencyKey),
   ],
 );

@@ -2,6 +2,7 @@
 import { Hono, type Context } from "hono";
 import { realtimeChat, type CallScope } from "../calls/realtime-chat.ts";
 import { realtimeEmbeddings } from "../calls/realtime-embeddings.ts";
+import { taskLaneChat, wantsTaskLane } from "../calls/task-lane-chat.ts";
 import { chatCompletionRequest, embeddingsRequest } from "../core/openai-schema.ts";
 import { parseInput, readJson } from "../core/validate.ts";
 import type { AppEnv } from "../env.ts";
@@ -21,7 +22,8 @@ export function callScope(c: Context<AppEnv>, endpoint: string): CallScope {
 export const openaiRoutes = new Hono<AppEnv>()
   .post("/chat/completions", async (c) => {
     const body = parseInput(chatCompletionRequest, await readJson(c.req.raw));
-    return realtimeChat(callScope(c, "chat.completions"), body);
+    const scope = callScope(c, "chat.completions");
+    return wantsTaskLane(body, c.req.header("x-request-class")) ? taskLaneChat(scope, body) : realtimeChat(scope, body);
   })
   .post("/embeddings", async (c) => {
     const body = parseInput(embeddingsRequest, await readJson(c.req.raw));

@@ -3,10 +3,19 @@
  * stores its state, wakes it with alarms, and holds waiting callers. It never sees LLM traffic.
  */
 import { DurableObject } from "cloudflare:workers";
+import { settings, type Bindings } from "../env.ts";
+import { sweepProviderTasks } from "../tasks/sweeper.ts";
 import { GovernorPolicy, type Effects, type Lane, type Outcome, type PolicyLimits, type RejectReason } from "./policy.ts";
 
 export const LEASE_TTL_MS = 30_000;
 const STATE_KEY = "policy";
+/** The provider whose tasks this governor sweeps, and when it sweeps next (absent: nothing open). */
+const SWEEP_KEY = "sweep";
+
+interface SweepState {
+  provider: string;
+  at: number;
+}
 
 export interface AcquireArgs {
   lane: Lane;
@@ -24,7 +33,7 @@ export type AcquireResult =
 
 export type LeaseWatch = "revoked" | "gone";
 
-export class Governor extends DurableObject {
+export class Governor extends DurableObject<Bindings> {
   #policy: GovernorPolicy | undefined;
   readonly #waiters = new Map<string, (result: AcquireResult) => void>();
   readonly #watchers = new Map<string, ((state: LeaseWatch) => void)[]>();
@@ -87,8 +96,22 @@ export class Governor extends DurableObject {
     return this.#load(undefined, now).status(now);
   }
 
+  /** Starts sweeping the provider's tasks (called when a task is submitted); idempotent. */
+  async armSweeper(provider: string): Promise<void> {
+    const current = this.ctx.storage.kv.get<SweepState>(SWEEP_KEY);
+    if (current?.provider === provider) return;
+    this.ctx.storage.kv.put(SWEEP_KEY, { provider, at: Date.now() + settings(this.env).SWEEP_INTERVAL_MS } satisfies SweepState);
+    this.#persist(Date.now());
+  }
+
   override async alarm(): Promise<void> {
     const now = Date.now();
+    const sweep = this.ctx.storage.kv.get<SweepState>(SWEEP_KEY);
+    if (sweep && sweep.at <= now) {
+      const { open } = await sweepProviderTasks(this.env, sweep.provider, now);
+      if (open > 0) this.ctx.storage.kv.put(SWEEP_KEY, { ...sweep, at: Date.now() + settings(this.env).SWEEP_INTERVAL_MS });
+      else this.ctx.storage.kv.delete(SWEEP_KEY);
+    }
     this.#apply(this.#load(undefined, now).tick(now), now);
   }
 
@@ -117,10 +140,10 @@ export class Governor extends DurableObject {
 
   #persist(now: number): void {
     const policy = this.#policy;
-    if (!policy) return;
-    this.ctx.storage.kv.put(STATE_KEY, policy.snapshot());
-    const wake = policy.nextWakeAt(now);
-    if (wake !== undefined) void this.ctx.storage.setAlarm(Math.max(wake, now + 1));
+    if (policy) this.ctx.storage.kv.put(STATE_KEY, policy.snapshot());
+    const sweepAt = this.ctx.storage.kv.get<SweepState>(SWEEP_KEY)?.at;
+    const wake = Math.min(policy?.nextWakeAt(now) ?? Infinity, sweepAt ?? Infinity);
+    if (Number.isFinite(wake)) void this.ctx.storage.setAlarm(Math.max(wake, now + 1));
     else void this.ctx.storage.deleteAlarm();
   }
 }

@@ -344,7 +344,8 @@ export class GovernorPolicy {
       if (this.#leases.size < C && this.#bucketsAllow(w.request.tokens, now)) {
         this.#grant(w, now, effects);
         this.#waiting.splice(this.#waiting.indexOf(w), 1);
-      } else if (this.#leases.size >= C) {
+      } else if (this.#leases.size >= C && w.waitUntil > now) {
+        // Only a caller that will wait is worth preempting a task for.
         blockedOnSlots++;
       }
     }

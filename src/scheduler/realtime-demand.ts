@@ -13,7 +13,7 @@ export interface RealtimeDemand {
 
 export const DEMAND = {
   /** Time constant of the arrival-rate estimate. */
-  tauMs: 30_000,
+  tauMs: 10_000,
   /** Weight of a new latency sample in the recent average. */
   alpha: 0.2,
   /** Per-sample upward drift of the baseline. */

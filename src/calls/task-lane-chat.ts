@@ -1,0 +1,54 @@
+/**
+ * A chat completion the caller waits for but that is scheduled as a task (`service_tier: "flex"`
+ * or `X-Request-Class: task`): it takes a task lease, and when a realtime call preempts it, it
+ * goes back to waiting and runs again, invisibly to the caller.
+ */
+import type { ChatCompletionRequest } from "../core/openai-schema.ts";
+import { GatewayError } from "../core/errors.ts";
+import { estimateTokens } from "../core/usage.ts";
+import { settings } from "../env.ts";
+import { requestLease } from "../scheduler/lease.ts";
+import { logCall } from "./call-log.ts";
+import type { CallScope } from "./realtime-chat.ts";
+import { resolveRoute } from "./route-model.ts";
+import { completeChat } from "./upstream-chat.ts";
+
+const MAX_PREEMPTIONS = 10;
+
+/** Whether a request asks for the task lane. */
+export function wantsTaskLane(body: ChatCompletionRequest, header: string | undefined): boolean {
+  return body.service_tier === "flex" || header?.trim().toLowerCase() === "task";
+}
+
+export async function taskLaneChat(scope: CallScope, body: ChatCompletionRequest): Promise<Response> {
+  if (body.stream) {
+    throw new GatewayError("invalid_request", "streaming is not offered on the task lane; drop service_tier/X-Request-Class or set stream to false", { param: "stream", code: "unsupported_value" });
+  }
+  const { env, principal, waitUntil } = scope;
+  const startedAt = Date.now();
+  const route = await resolveRoute(env, principal, body.model);
+  const { TASK_WAIT_MS, UPSTREAM_TIMEOUT_MS } = settings(env);
+  const base = { endpoint: scope.endpoint, model: body.model, provider: route.provider.name, lane: "task" as const, stream: false, startedAt };
+
+  for (let preemptions = 0; preemptions <= MAX_PREEMPTIONS; preemptions++) {
+    const got = await requestLease(env, route.provider, { lane: "task", tenant: principal.ownerId, tokens: estimateTokens(body), waitMs: TASK_WAIT_MS });
+    if ("refused" in got) {
+      waitUntil(logCall(env, principal, { ...base, status: 429, error: "no task capacity" }));
+      throw new GatewayError("rate_limited", `no task capacity on provider '${route.provider.name}' right now; retry later or submit with POST /v1/tasks`, { code: "task_capacity_exceeded", retryAfter: Math.max(1, got.refused.retryAfterMs / 1000) });
+    }
+    const lease = got.lease;
+    const revoked = new AbortController();
+    void lease.watch().then((s) => s === "revoked" && revoked.abort(new Error("preempted")), () => {});
+    const result = await completeChat(route, body, AbortSignal.any([revoked.signal, scope.signal]), UPSTREAM_TIMEOUT_MS);
+    const preempted = revoked.signal.aborted;
+    waitUntil(lease.release(preempted ? undefined : result.outcome));
+    if (preempted && !scope.signal.aborted) continue;
+    if (!result.ok) {
+      waitUntil(logCall(env, principal, { ...base, status: result.error.status, error: result.error.message }));
+      throw result.error;
+    }
+    waitUntil(logCall(env, principal, { ...base, status: 200, usage: result.completion.usage }));
+    return Response.json(result.completion);
+  }
+  throw new GatewayError("rate_limited", "preempted by realtime traffic too many times; retry later", { code: "task_preempted", retryAfter: 5 });
+}

@@ -1,0 +1,310 @@
+import { describe, expect, it } from "vitest";
+import { GovernorPolicy, type AcquireRequest, type Lease, type PolicyLimits } from "./policy.ts";
+
+const TTL = 30_000;
+
+function policy(limits: PolicyLimits = { maxConcurrency: 4 }, now = 0) {
+  let n = 0;
+  return new GovernorPolicy(limits, { leaseTtlMs: TTL, newId: () => `L${++n}` }, now);
+}
+
+const rt = (extra: Partial<AcquireRequest> = {}): AcquireRequest => ({ lane: "realtime", tenant: "t", tokens: 10, waitMs: 1000, ...extra });
+const task = (extra: Partial<AcquireRequest> = {}): AcquireRequest => ({ lane: "task", tenant: "t", tokens: 10, waitMs: 10_000, ...extra });
+
+function grant(p: GovernorPolicy, id: string, req: AcquireRequest, now = 0): Lease {
+  const r = p.acquire(id, req, now);
+  if (r.decision !== "granted") throw new Error(`${id} not granted: ${r.decision}`);
+  return r.lease!;
+}
+
+const ok = { status: 200, latencyMs: 100 };
+
+describe("admission", () => {
+  it("admits realtime at once up to max_concurrency, then queues it, then refuses when the wait runs out", () => {
+    const p = policy({ maxConcurrency: 2 });
+    grant(p, "a", rt());
+    grant(p, "b", rt());
+    expect(p.acquire("c", rt(), 0).decision).toBe("waiting");
+    const effects = p.tick(1000);
+    expect(effects.rejected).toEqual([{ waiterId: "c", reason: "busy", retryAfterMs: 1000 }]);
+  });
+
+  it("refuses at once when the caller cannot wait", () => {
+    const p = policy({ maxConcurrency: 1 });
+    grant(p, "a", rt());
+    const r = p.acquire("b", rt({ waitMs: 0 }), 0);
+    expect(r.decision).toBe("rejected");
+    expect(r.rejection?.reason).toBe("busy");
+  });
+
+  it("hands a released slot to the first waiter", () => {
+    const p = policy({ maxConcurrency: 1 });
+    const a = grant(p, "a", rt());
+    p.acquire("b", rt(), 0);
+    p.acquire("c", rt(), 0);
+    const effects = p.release(a.id, ok, 10);
+    expect(effects.granted.map((g) => g.waiterId)).toEqual(["b"]);
+  });
+
+  it("serves waiting realtime before waiting tasks", () => {
+    const p = policy({ maxConcurrency: 1 });
+    const a = grant(p, "a", rt());
+    p.acquire("t1", task(), 0);
+    p.acquire("r1", rt(), 1);
+    expect(p.release(a.id, ok, 5).granted.map((g) => g.waiterId)).toEqual(["r1"]);
+  });
+
+  it("ignores an unknown or repeated release", () => {
+    const p = policy({ maxConcurrency: 1 });
+    const a = grant(p, "a", rt());
+    p.release(a.id, ok, 1);
+    expect(p.release(a.id, ok, 2)).toEqual({ granted: [], rejected: [], revoked: [], expired: [] });
+    expect(p.status(2).realtimeInFlight).toBe(0);
+  });
+});
+
+describe("leases", () => {
+  it("expire when the holder neither renews nor releases, freeing the slot", () => {
+    const p = policy({ maxConcurrency: 1 });
+    grant(p, "a", rt());
+    p.acquire("b", rt({ waitMs: 60_000 }), 0);
+    expect(p.nextWakeAt(0)).toBe(TTL);
+    const effects = p.tick(TTL);
+    expect(effects.expired).toHaveLength(1);
+    expect(effects.granted.map((g) => g.waiterId)).toEqual(["b"]);
+  });
+
+  it("stay alive while renewed", () => {
+    const p = policy({ maxConcurrency: 1 });
+    const a = grant(p, "a", rt());
+    expect(p.renew(a.id, TTL - 1)).toEqual({ known: true, revoked: false });
+    expect(p.tick(TTL + 10).expired).toHaveLength(0);
+    expect(p.renew("nope", 0)).toEqual({ known: false, revoked: false });
+  });
+
+  it("survive a snapshot and restore (eviction)", () => {
+    const p = policy({ maxConcurrency: 2 });
+    grant(p, "b", task());
+    grant(p, "a", rt());
+    const restored = new GovernorPolicy({ maxConcurrency: 2 }, { leaseTtlMs: TTL, newId: () => "x" }, 5, p.snapshot());
+    expect(restored.status(5)).toMatchObject({ realtimeInFlight: 1, taskInFlight: 1 });
+    expect(restored.acquire("c", rt({ waitMs: 0 }), 5).decision).toBe("rejected");
+  });
+});
+
+describe("preemption", () => {
+  it("revokes the youngest task lease when realtime finds no slot, and seats realtime on its release", () => {
+    const p = policy({ maxConcurrency: 2 });
+    const old = grant(p, "t1", task(), 0);
+    const young = grant(p, "t2", task(), 5);
+    const r = p.acquire("r", rt(), 10);
+    expect(r.decision).toBe("waiting");
+    expect(r.effects.revoked.map((l) => l.id)).toEqual([young.id]);
+    expect(p.leaseState(young.id)).toBe("revoked");
+    expect(p.leaseState(old.id)).toBe("held");
+    expect(p.renew(young.id, 11)).toEqual({ known: true, revoked: true });
+    const effects = p.release(young.id, undefined, 12);
+    expect(effects.granted.map((g) => g.waiterId)).toEqual(["r"]);
+    expect(p.status(12).preemptions).toBe(1);
+  });
+
+  it("revokes one task per waiting realtime call, not more", () => {
+    const p = policy({ maxConcurrency: 3 });
+    grant(p, "t1", task(), 0);
+    grant(p, "t2", task(), 1);
+    grant(p, "t3", task(), 2);
+    expect(p.acquire("r1", rt(), 3).effects.revoked).toHaveLength(1);
+    expect(p.acquire("r2", rt(), 4).effects.revoked).toHaveLength(1);
+    expect(p.status(4).revoking).toBe(2);
+  });
+
+  it("does not preempt for a realtime caller that will not wait", () => {
+    const p = policy({ maxConcurrency: 1 });
+    grant(p, "t", task());
+    expect(p.acquire("r", rt({ waitMs: 0 }), 1).effects.revoked).toHaveLength(0);
+  });
+
+  it("never preempts realtime for realtime", () => {
+    const p = policy({ maxConcurrency: 1 });
+    grant(p, "r1", rt());
+    expect(p.acquire("r2", rt(), 1).effects.revoked).toHaveLength(0);
+  });
+
+  it("reclaims a revoked lease whose holder never releases it within the grace", () => {
+    const p = policy({ maxConcurrency: 1 });
+    grant(p, "t1", task(), 0);
+    p.acquire("r", rt({ waitMs: 20_000 }), 1);
+    const effects = p.tick(1 + 10_000);
+    expect(effects.expired).toHaveLength(1);
+    expect(effects.granted.map((g) => g.waiterId)).toEqual(["r"]);
+  });
+});
+
+describe("the realtime reserve", () => {
+  it("is zero with no realtime traffic, so tasks may fill every slot", () => {
+    const p = policy({ maxConcurrency: 4 });
+    for (let i = 0; i < 4; i++) grant(p, `t${i}`, task(), 0);
+    expect(p.status(0).reserve).toBe(0);
+  });
+
+  it("grows with the realtime arrival rate and keeps slots free of tasks", () => {
+    const p = policy({ maxConcurrency: 10 });
+    // 50 realtime calls a second for two seconds, each released at once.
+    let now = 0;
+    for (let i = 0; i < 100; i++, now += 20) p.release(grant(p, `r${i}`, rt(), now).id, ok, now);
+    expect(p.reserve(now)).toBeGreaterThanOrEqual(1);
+    for (let i = 0; i < 10; i++) p.acquire(`t${i}`, task(), now);
+    const s = p.status(now);
+    expect(s.reserve).toBeGreaterThanOrEqual(1);
+    expect(s.taskInFlight).toBe(10 - s.reserve);
+    // …and a realtime arrival finds a free slot without preempting anyone.
+    const r = p.acquire("late", rt(), now);
+    expect(r.decision).toBe("granted");
+    expect(r.effects.revoked).toHaveLength(0);
+  });
+
+  it("decays when realtime traffic stops", () => {
+    const p = policy({ maxConcurrency: 10 });
+    let now = 0;
+    for (let i = 0; i < 100; i++, now += 20) p.release(grant(p, `r${i}`, rt(), now).id, ok, now);
+    expect(p.reserve(now)).toBeGreaterThan(0);
+    expect(p.reserve(now + 10 * 60_000)).toBe(0);
+  });
+});
+
+describe("the adaptive task limit (AIMD)", () => {
+  it("halves on an upstream 429 and pauses tasks for Retry-After, while realtime still flows", () => {
+    const p = policy({ maxConcurrency: 8 });
+    const t = grant(p, "t", task(), 0);
+    p.release(t.id, { status: 429, latencyMs: 5, retryAfterMs: 2000 }, 10);
+    const s = p.status(10);
+    expect(s.taskLimit).toBe(4);
+    expect(s.upstream429).toBe(1);
+    expect(p.acquire("t2", task(), 20).decision).toBe("waiting");
+    expect(p.acquire("r", rt(), 20).decision).toBe("granted");
+    expect(p.tick(2010).granted.map((g) => g.waiterId)).toEqual(["t2"]);
+  });
+
+  it("cuts at most once per window however many 429s arrive together", () => {
+    const p = policy({ maxConcurrency: 8 });
+    const leases = [1, 2, 3].map((i) => grant(p, `t${i}`, task(), 0));
+    for (const l of leases) p.release(l.id, { status: 429, latencyMs: 5 }, 10);
+    expect(p.status(10).taskLimit).toBe(4);
+  });
+
+  it("grows back by about one slot per limit's worth of clean completions", () => {
+    const p = policy({ maxConcurrency: 8 });
+    p.release(grant(p, "x", task(), 0).id, { status: 429, latencyMs: 5, retryAfterMs: 1 }, 0);
+    expect(p.status(0).taskLimit).toBe(4);
+    let now = 10;
+    for (let i = 0; i < 4; i++, now++) p.release(grant(p, `t${i}`, task(), now).id, ok, now);
+    expect(p.status(now).taskLimit).toBeGreaterThan(4.9);
+    expect(p.status(now).taskLimit).toBeLessThan(5.1);
+  });
+
+  it("never grows past max_concurrency", () => {
+    const p = policy({ maxConcurrency: 2 });
+    for (let i = 0; i < 50; i++) p.release(grant(p, `t${i}`, task(), i).id, ok, i);
+    expect(p.status(50).taskLimit).toBe(2);
+  });
+
+  it("caps tasks at the limit even with free slots", () => {
+    const p = policy({ maxConcurrency: 8 });
+    p.release(grant(p, "x", task(), 0).id, { status: 429, latencyMs: 5, retryAfterMs: 1 }, 0);
+    for (let i = 0; i < 8; i++) p.acquire(`t${i}`, task(), 5);
+    expect(p.status(5).taskInFlight).toBe(4);
+  });
+
+  it("cuts when realtime latency rises above its baseline", () => {
+    const p = policy({ maxConcurrency: 8 });
+    let now = 0;
+    for (let i = 0; i < 10; i++, now += 10) p.release(grant(p, `r${i}`, rt(), now).id, { status: 200, latencyMs: 100 }, now);
+    expect(p.status(now).taskLimit).toBe(8);
+    for (let i = 0; i < 10; i++, now += 200) p.release(grant(p, `s${i}`, rt(), now).id, { status: 200, latencyMs: 400 }, now);
+    expect(p.status(now).taskLimit).toBeLessThan(8);
+    expect(p.status(now).taskLimitCuts).toBeGreaterThan(0);
+  });
+
+  it("treats an exhausted x-ratelimit-remaining header like a 429", () => {
+    const p = policy({ maxConcurrency: 8 });
+    p.release(grant(p, "t", task(), 0).id, { status: 200, latencyMs: 5, remainingRequests: 0 }, 0);
+    expect(p.status(0).taskLimit).toBe(4);
+  });
+});
+
+describe("token buckets", () => {
+  it("holds realtime to the RPM and answers rate_limited with the refill time", () => {
+    const p = policy({ maxConcurrency: 100, rpm: 2 });
+    grant(p, "a", rt({ waitMs: 0 }));
+    grant(p, "b", rt({ waitMs: 0 }));
+    const r = p.acquire("c", rt({ waitMs: 0 }), 0);
+    expect(r.rejection).toEqual({ waiterId: "c", reason: "rate_limited", retryAfterMs: 30_000 });
+  });
+
+  it("charges estimated tokens to TPM and refunds what was not used", () => {
+    const p = policy({ maxConcurrency: 100, tpm: 1000 });
+    const a = grant(p, "a", rt({ tokens: 900 }));
+    expect(p.acquire("b", rt({ tokens: 200, waitMs: 0 }), 0).decision).toBe("rejected");
+    p.release(a.id, { ...ok, tokens: 100 }, 0);
+    expect(p.acquire("c", rt({ tokens: 200, waitMs: 0 }), 0).decision).toBe("granted");
+  });
+
+  it("keeps part of the RPM away from tasks while realtime is active", () => {
+    const p = policy({ maxConcurrency: 100, rpm: 60 });
+    let now = 0;
+    for (let i = 0; i < 20; i++, now += 100) p.release(grant(p, `r${i}`, rt({ waitMs: 0 }), now).id, ok, now);
+    for (let i = 0; i < 60; i++) p.acquire(`t${i}`, task(), now);
+    const s = p.status(now);
+    expect(s.taskInFlight).toBeLessThan(40);
+    expect(p.acquire("late", rt({ waitMs: 0 }), now).decision).toBe("granted");
+  });
+});
+
+describe("task order", () => {
+  function drain(p: GovernorPolicy, first: Lease, now: number): string[] {
+    const order: string[] = [];
+    let lease: Lease | undefined = first;
+    while (lease) {
+      const g = p.release(lease.id, ok, now).granted[0];
+      if (g) order.push(g.waiterId);
+      lease = g?.lease;
+    }
+    return order;
+  }
+
+  it("admits the earliest deadline first", () => {
+    const p = policy({ maxConcurrency: 1 });
+    const blocker = grant(p, "blocker", task({ deadline: 1 }), 0);
+    p.acquire("late", task({ deadline: 90_000_000 }), 0);
+    p.acquire("soon", task({ deadline: 60_000_000 }), 0);
+    p.acquire("none", task(), 0);
+    expect(drain(p, blocker, 1)).toEqual(["soon", "none", "late"]);
+  });
+
+  it("shares between tenants: a tenant with running leases waits behind one with none", () => {
+    const p = policy({ maxConcurrency: 3 });
+    grant(p, "a1", task({ tenant: "a" }), 0);
+    const a2 = grant(p, "a2", task({ tenant: "a" }), 0);
+    grant(p, "x", rt(), 0);
+    p.acquire("a3", task({ tenant: "a", deadline: 3_600_000 }), 0);
+    // b's deadline is 30 s later than a's, but a already runs a task (one fairness quantum, 60 s).
+    p.acquire("b1", task({ tenant: "b", deadline: 3_600_000 + 30_000 }), 0);
+    expect(p.release(a2.id, ok, 1).granted.map((g) => g.waiterId)).toEqual(["b1"]);
+  });
+
+  it("ages: a long-waiting task overtakes a newer one with a slightly earlier deadline", () => {
+    const p = policy({ maxConcurrency: 1 });
+    const blocker = grant(p, "blocker", rt(), 0);
+    p.acquire("old", task({ deadline: 10_000_000, waitMs: 1e9 }), 0);
+    p.acquire("new", task({ deadline: 9_000_000, waitMs: 1e9 }), 5_000_000);
+    expect(drain(p, blocker, 5_000_000)).toEqual(["old", "new"]);
+  });
+
+  it("expires a waiting task whose deadline passes, and refuses one already past", () => {
+    const p = policy({ maxConcurrency: 1 });
+    grant(p, "busy", rt({ waitMs: 0 }));
+    p.acquire("t", task({ deadline: 500, waitMs: 10_000 }), 0);
+    expect(p.tick(500).rejected).toEqual([{ waiterId: "t", reason: "expired", retryAfterMs: 0 }]);
+    expect(p.acquire("u", task({ deadline: 400 }), 500).rejection?.reason).toBe("expired");
+  });
+});

@@ -1,0 +1,115 @@
+/**
+ * One task, from queue message to outcome: wait in the governor for a task lease, claim the row,
+ * call upstream while watching for preemption, then record the outcome exactly once.
+ * A preempted run goes back to waiting without spending an attempt.
+ */
+import { logCall } from "../calls/call-log.ts";
+import { completeChat } from "../calls/upstream-chat.ts";
+import type { ChatCompletionRequest } from "../core/openai-schema.ts";
+import { estimateTokens } from "../core/usage.ts";
+import { database } from "../db/client.ts";
+import { claimTask, expireTask, extendRun, failTask, findTask, finishRun, holdQueued, requeueRun, TERMINAL, type TaskError } from "../db/tasks.ts";
+import { settings, type Bindings } from "../env.ts";
+import { routeModel } from "../providers/registry.ts";
+import { requestLease } from "../scheduler/lease.ts";
+import { enqueueTask } from "./task-message.ts";
+
+/** What happened to the message's task in this invocation. */
+export type RunResult = "succeeded" | "failed" | "retry_later" | "expired" | "skipped";
+
+/** Runs of one task allowed in one invocation before it is handed back to the queue. */
+const MAX_RUNS_PER_DELIVERY = 20;
+/** Grace over the governor wait so a waiting task is never swept. */
+const HOLD_GRACE_MS = 30_000;
+const RUN_LEASE_MS = 60_000;
+
+function asTaskError(error: { message: string; code?: string | null }, type = "upstream_error"): TaskError {
+  return { message: error.message, type, code: error.code ?? null };
+}
+
+export async function runTask(env: Bindings, taskId: string): Promise<RunResult> {
+  const db = database(env.DB);
+  const { TASK_WAIT_MS, UPSTREAM_TIMEOUT_MS, TASK_MAX_ATTEMPTS, TASK_QUEUE_WINDOW_MS } = settings(env);
+
+  for (let run = 0; run < MAX_RUNS_PER_DELIVERY; run++) {
+    const row = await findTask(db, taskId);
+    // A duplicate delivery of a task that already ended (or is running elsewhere) does nothing.
+    if (!row || TERMINAL.includes(row.status)) return "skipped";
+    const now = Date.now();
+    if (row.status === "running" && (row.leaseUntil ?? 0) > now) return "skipped";
+    if (row.deadline !== null && row.deadline <= now) {
+      await expireTask(db, taskId, now);
+      return "expired";
+    }
+    const route = await routeModel(env, row.model);
+    if (!route) {
+      await failTask(db, taskId, { message: `the model '${row.model}' is no longer served`, type: "invalid_request_error", code: "model_not_found" }, now);
+      return "failed";
+    }
+    const body = row.request as ChatCompletionRequest;
+
+    const waitMs = Math.min(TASK_WAIT_MS, row.deadline === null ? TASK_WAIT_MS : row.deadline - now);
+    await holdQueued(db, taskId, now + waitMs + HOLD_GRACE_MS, now);
+    const got = await requestLease(env, route.provider, { lane: "task", tenant: row.ownerId, taskId, deadline: row.deadline ?? undefined, tokens: estimateTokens(body), waitMs });
+    if ("refused" in got) {
+      if (got.refused.reason === "expired") {
+        await expireTask(db, taskId, Date.now());
+        return "expired";
+      }
+      // No headroom within the wait: hand the task back to the queue, due again after the hint.
+      const delayMs = Math.max(1000, got.refused.retryAfterMs);
+      await holdQueued(db, taskId, Date.now() + delayMs + TASK_QUEUE_WINDOW_MS, Date.now());
+      await enqueueTask(env.TASK_QUEUE, taskId, delayMs / 1000);
+      return "retry_later";
+    }
+    const lease = got.lease;
+    const runId = crypto.randomUUID();
+    const startedAt = Date.now();
+    if (!(await claimTask(db, taskId, runId, startedAt + RUN_LEASE_MS, startedAt))) {
+      await lease.release();
+      return "skipped";
+    }
+
+    const abort = new AbortController();
+    let preempted = false;
+    void lease.watch().then((state) => {
+      if (state === "revoked") {
+        preempted = true;
+        abort.abort(new Error("preempted by a realtime call"));
+      }
+    }, () => {});
+    const keepRun = setInterval(() => void extendRun(db, taskId, runId, Date.now() + RUN_LEASE_MS).catch(() => {}), RUN_LEASE_MS / 3);
+    const result = await completeChat(route, body, abort.signal, UPSTREAM_TIMEOUT_MS).finally(() => clearInterval(keepRun));
+    // A preempted call teaches the governor nothing about the upstream.
+    await lease.release(preempted ? undefined : result.outcome);
+    const finished = Date.now();
+    const log = (status: number, error?: string) =>
+      logCall(env, row, { endpoint: "tasks", model: row.model, provider: route.provider.name, lane: "task", stream: false, status, startedAt, usage: result.ok ? result.completion.usage : undefined, error });
+
+    if (preempted) {
+      await requeueRun(db, taskId, runId, { cause: "preempted", until: finished + TASK_QUEUE_WINDOW_MS }, finished);
+      await log(499, "preempted");
+      continue;
+    }
+    if (result.ok) {
+      await finishRun(db, taskId, runId, { status: "succeeded", result: result.completion }, finished);
+      await log(200);
+      return "succeeded";
+    }
+    const error = result.error;
+    await log(error.status, error.message);
+    // Capacity signals (429, 503) are the provider's state, not the task's fault: wait, no attempt spent.
+    const capacity = error.status === 429 || error.status === 503;
+    const clientFault = error.status >= 400 && error.status < 500 && !capacity;
+    if (clientFault || (!capacity && row.attempts + 1 >= TASK_MAX_ATTEMPTS)) {
+      await finishRun(db, taskId, runId, { status: "failed", error: asTaskError(error, clientFault ? "invalid_request_error" : "upstream_error") }, finished);
+      return "failed";
+    }
+    const delaySeconds = capacity ? Math.max(1, (result.outcome.retryAfterMs ?? 1000) / 1000) : Math.min(60, 2 ** (row.attempts + 1));
+    await requeueRun(db, taskId, runId, { cause: capacity ? "capacity" : "failure", error: asTaskError(error), until: finished + delaySeconds * 1000 + TASK_QUEUE_WINDOW_MS }, finished);
+    await enqueueTask(env.TASK_QUEUE, taskId, delaySeconds);
+    return "retry_later";
+  }
+  await enqueueTask(env.TASK_QUEUE, taskId);
+  return "retry_later";
+}

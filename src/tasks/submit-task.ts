@@ -1,0 +1,74 @@
+/** Accepts a task: the row is written to D1 before anything is enqueued; the queue carries only the id. */
+import type { Principal } from "../auth/principal.ts";
+import { resolveRoute } from "../calls/route-model.ts";
+import { sha256Hex } from "../core/crypto.ts";
+import { GatewayError } from "../core/errors.ts";
+import { database } from "../db/client.ts";
+import { findByIdempotencyKey, findTask, insertTask, type TaskRow } from "../db/tasks.ts";
+import { settings, type Bindings } from "../env.ts";
+import { governorFor } from "../scheduler/lease.ts";
+import { enqueueTask } from "./task-message.ts";
+import type { TaskRequest } from "./task-request.ts";
+
+export interface Submitted {
+  row: TaskRow;
+  /** False when an idempotency key returned an earlier task. */
+  created: boolean;
+}
+
+export async function submitTask(env: Bindings, principal: Principal, input: TaskRequest, idempotencyKey: string | undefined, waitUntil: (p: Promise<unknown>) => void): Promise<Submitted> {
+  const db = database(env.DB);
+  const now = Date.now();
+  const { deadline, metadata, ...request } = input;
+  const requestHash = idempotencyKey ? await sha256Hex(JSON.stringify({ request, deadline, metadata })) : null;
+  if (idempotencyKey) {
+    const earlier = await findByIdempotencyKey(db, principal.ownerId, idempotencyKey);
+    if (earlier) return sameRequestOr422(earlier, requestHash);
+  }
+  const route = await resolveRoute(env, principal, request.model);
+  const { TASK_DEFAULT_DEADLINE_MS, TASK_QUEUE_WINDOW_MS } = settings(env);
+  const due = deadline ? Date.parse(deadline) : now + TASK_DEFAULT_DEADLINE_MS;
+  if (due <= now) throw new GatewayError("invalid_request", "deadline is in the past", { param: "deadline", code: "invalid_value" });
+  const row: TaskRow = {
+    id: `task_${crypto.randomUUID().replace(/-/g, "")}`,
+    ownerId: principal.ownerId,
+    keyId: principal.keyId,
+    model: request.model,
+    provider: route.provider.name,
+    status: "queued",
+    request,
+    metadata: metadata ?? null,
+    deadline: due,
+    idempotencyKey: idempotencyKey ?? null,
+    requestHash,
+    result: null,
+    error: null,
+    attempts: 0,
+    preemptions: 0,
+    leaseUntil: now + TASK_QUEUE_WINDOW_MS,
+    runId: null,
+    createdAt: now,
+    startedAt: null,
+    finishedAt: null,
+    updatedAt: now,
+  };
+  try {
+    await insertTask(db, row);
+  } catch (error) {
+    // Two submissions raced on one idempotency key: the other one won.
+    const winner = idempotencyKey ? await findByIdempotencyKey(db, principal.ownerId, idempotencyKey) : undefined;
+    if (winner) return sameRequestOr422(winner, requestHash);
+    throw error;
+  }
+  // If the send fails the row is still queued: the sweeper re-enqueues it when its window passes.
+  await enqueueTask(env.TASK_QUEUE, row.id).catch((e) => console.error("task enqueue failed; the sweeper will retry", row.id, e));
+  waitUntil(governorFor(env, route.provider.name).armSweeper(route.provider.name));
+  return { row: (await findTask(db, row.id)) ?? row, created: true };
+}
+
+function sameRequestOr422(earlier: TaskRow, requestHash: string | null): Submitted {
+  if (earlier.requestHash !== requestHash) {
+    throw new GatewayError("unprocessable", "this Idempotency-Key was used with a different request body", { code: "idempotency_key_reused" });
+  }
+  return { row: earlier, created: false };
+}
