@@ -41,6 +41,8 @@ export default defineConfig({
           setupFiles: ["./test/worker/apply-migrations.ts"],
           globalSetup: ["./test/worker/simulator-setup.ts"],
           testTimeout: 30_000,
+          // One simulator serves every file and some tests assert on its counters: one file at a time.
+          fileParallelism: false,
         },
       },
       {

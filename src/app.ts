@@ -16,7 +16,7 @@ import { taskRoutes } from "./routes/tasks.ts";
 import { userRoutes } from "./routes/users.ts";
 
 export function buildApp() {
-  const app = new Hono<AppEnv>();
+  const app = new Hono<AppEnv>({ strict: false });
 
   app.use("*", async (c, next) => {
     const limit = bodyLimit({

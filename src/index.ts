@@ -8,7 +8,7 @@ const app = buildApp();
 
 export default {
   fetch: (request, env, ctx) => app.fetch(request, env, ctx),
-  queue: (batch, env) => (batch.queue.endsWith("-dlq") ? recordDeadLetters(batch, env) : consumeTasks(batch, env)),
+  queue: (batch, env, _ctx) => (batch.queue.endsWith("-dlq") ? recordDeadLetters(batch, env) : consumeTasks(batch, env)),
 } satisfies ExportedHandler<Bindings, TaskMessage>;
 
 export { Governor } from "./scheduler/governor.ts";

@@ -265,7 +265,7 @@ describe("task order", () => {
     const order: string[] = [];
     let lease: Lease | undefined = first;
     while (lease) {
-      const g = p.release(lease.id, ok, now).granted[0];
+      const g: { waiterId: string; lease: Lease } | undefined = p.release(lease.id, ok, now).granted[0];
       if (g) order.push(g.waiterId);
       lease = g?.lease;
     }

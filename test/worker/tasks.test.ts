@@ -1,0 +1,267 @@
+import { createExecutionContext, createMessageBatch, getQueueResult, runDurableObjectAlarm } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import worker from "../../src/index.ts";
+import { describe, expect, it } from "vitest";
+import type { Bindings } from "../../src/env.ts";
+import { governorFor } from "../../src/scheduler/lease.ts";
+import { runTask } from "../../src/tasks/run-task.ts";
+import { ADMIN, call, simReset, simStats, simUrl, userWithKey } from "./helpers.ts";
+
+const bindings = env as unknown as Bindings;
+
+interface Task { id: string; object: string; status: string; result: { object: string; choices: unknown[] } | null; error: { code: string; message: string } | null; attempts: number; preemptions: number; deadline: string | null }
+
+function submit(key: string, content = "work", extra: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
+  return call("/v1/tasks", { method: "POST", key, headers, json: { model: "sim-small", messages: [{ role: "user", content }], ...extra } });
+}
+
+async function waitFor(key: string, id: string, done: (t: Task) => boolean): Promise<Task> {
+  let task: Task | undefined;
+  for (let i = 0; i < 300; i++) {
+    task = (await (await call(`/v1/tasks/${id}`, { key })).json()) as Task;
+    if (done(task)) return task;
+    await scheduler.wait(20);
+  }
+  throw new Error(`task ${id} stuck in ${task?.status}`);
+}
+const terminal = (t: Task) => ["succeeded", "failed", "cancelled", "expired"].includes(t.status);
+
+describe("task API", () => {
+  it("accepts a task with 202, runs it through the queue, and returns the chat.completion", async () => {
+    const u = await userWithKey();
+    const res = await submit(u.key, "summarise", { deadline: new Date(Date.now() + 3600_000).toISOString(), metadata: { batch: "nightly" } });
+    expect(res.status).toBe(202);
+    const accepted = (await res.json()) as Task & { metadata: unknown };
+    expect(accepted).toMatchObject({ object: "task", status: "queued", metadata: { batch: "nightly" } });
+    const done = await waitFor(u.key, accepted.id, terminal);
+    expect(done.status).toBe("succeeded");
+    expect(done.result?.object).toBe("chat.completion");
+    expect(done.attempts).toBe(1);
+  });
+
+  it("hides another tenant's task (404), lists only the caller's own, filters and pages", async () => {
+    const a = await userWithKey();
+    const b = await userWithKey();
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push(((await (await submit(a.key, `a${i}`)).json()) as Task).id);
+    expect((await call(`/v1/tasks/${ids[0]}`, { key: b.key })).status).toBe(404);
+    expect((await call(`/v1/tasks/${ids[0]}`, { method: "DELETE", key: b.key })).status).toBe(404);
+    const mine = (await (await call("/v1/tasks?limit=2", { key: a.key })).json()) as { data: Task[]; has_more: boolean; last_id: string };
+    expect(mine.data).toHaveLength(2);
+    expect(mine.has_more).toBe(true);
+    const next = (await (await call(`/v1/tasks?limit=2&after=${mine.last_id}`, { key: a.key })).json()) as { data: Task[] };
+    expect([...mine.data, ...next.data].map((t) => t.id).sort()).toEqual([...ids].sort());
+    expect(((await (await call("/v1/tasks", { key: b.key })).json()) as { data: Task[] }).data).toHaveLength(0);
+    expect((await call("/v1/tasks?status=bogus", { key: a.key })).status).toBe(400);
+  });
+
+  it("returns the same task for a reused Idempotency-Key with the same body, 422 with another", async () => {
+    const u = await userWithKey();
+    const first = (await (await submit(u.key, "once", {}, { "idempotency-key": "k-1" })).json()) as Task;
+    const again = await submit(u.key, "once", {}, { "idempotency-key": "k-1" });
+    expect(again.status).toBe(202);
+    expect(((await again.json()) as Task).id).toBe(first.id);
+    const other = await submit(u.key, "different", {}, { "idempotency-key": "k-1" });
+    expect(other.status).toBe(422);
+    // Keys are per tenant: another user may use the same key.
+    const v = await userWithKey();
+    expect(((await (await submit(v.key, "once", {}, { "idempotency-key": "k-1" })).json()) as Task).id).not.toBe(first.id);
+  });
+
+  it("validates: unknown model 404, past deadline 400, bad deadline 400, stream 400", async () => {
+    const u = await userWithKey();
+    expect((await submit(u.key, "x", { model: "nope" })).status).toBe(404);
+    expect((await submit(u.key, "x", { deadline: "2001-01-01T00:00:00Z" })).status).toBe(400);
+    const bad = await submit(u.key, "x", { deadline: "tomorrow" });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { param: string } }).error.param).toBe("deadline");
+    expect((await submit(u.key, "x", { stream: true })).status).toBe(400);
+  });
+
+  it("cancels a queued task; a cancelled task never runs", async () => {
+    const u = await userWithKey();
+    const row = { id: `task_manual_${crypto.randomUUID()}`, now: Date.now() };
+    await env.DB.prepare("insert into tasks (id, owner_id, model, provider, status, request, deadline, lease_until, created_at, updated_at) values (?, ?, 'sim-small', 'sim', 'queued', ?, ?, ?, ?, ?)")
+      .bind(row.id, u.id, JSON.stringify({ model: "sim-small", messages: [{ role: "user", content: "x" }] }), row.now + 3600_000, row.now + 60_000, row.now, row.now)
+      .run();
+    const cancelled = (await (await call(`/v1/tasks/${row.id}`, { method: "DELETE", key: u.key })).json()) as Task;
+    expect(cancelled.status).toBe("cancelled");
+    expect(await runTask(bindings, row.id)).toBe("skipped");
+    expect(((await (await call(`/v1/tasks/${row.id}`, { key: u.key })).json()) as Task).status).toBe("cancelled");
+  });
+});
+
+describe("durability", () => {
+  it("a duplicate delivery of a finished task makes no second upstream call and no second result", async () => {
+    const u = await userWithKey();
+    const task = (await (await submit(u.key)).json()) as Task;
+    const done = await waitFor(u.key, task.id, terminal);
+    const before = (await simStats()).requests;
+    const batch = createMessageBatch("gateway-tasks", [
+      { id: "dup-1", timestamp: new Date(), attempts: 1, body: { taskId: task.id } },
+      { id: "dup-2", timestamp: new Date(), attempts: 2, body: { taskId: task.id } },
+    ]);
+    const ctx = createExecutionContext();
+    await worker.queue(batch, bindings, ctx);
+    const result = await getQueueResult(batch, ctx);
+    expect(result.explicitAcks.sort()).toEqual(["dup-1", "dup-2"]);
+    expect((await simStats()).requests).toBe(before);
+    const after = (await (await call(`/v1/tasks/${task.id}`, { key: u.key })).json()) as Task;
+    expect(after).toEqual(done);
+  });
+
+  it("ends a poison task failed with the reason after the bounded attempts", async () => {
+    const u = await userWithKey();
+    const task = (await (await submit(u.key, "boom [sim:fault=500]")).json()) as Task;
+    // Drive the runs directly instead of waiting out the retry back-off.
+    const outcomes: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const t = (await (await call(`/v1/tasks/${task.id}`, { key: u.key })).json()) as Task;
+      if (terminal(t)) break;
+      outcomes.push(await runTask(bindings, task.id));
+    }
+    const failed = await waitFor(u.key, task.id, terminal);
+    expect(failed.status).toBe("failed");
+    expect(failed.attempts).toBe(3);
+    expect(failed.error?.code).toBe("upstream_error");
+    expect(failed.error?.message).toMatch(/failed/);
+  });
+
+  it("fails a task at once when the upstream judges the request itself bad", async () => {
+    const u = await userWithKey();
+    const task = (await (await submit(u.key, "x [sim:fault=bogus]")).json()) as Task;
+    const done = await waitFor(u.key, task.id, terminal);
+    expect(done.status).toBe("failed");
+    expect(done.attempts).toBe(1);
+    expect(done.error?.code).toBe("upstream_bad_request");
+  });
+
+  it("expires a task whose deadline passed before it ran", async () => {
+    const u = await userWithKey();
+    const task = (await (await submit(u.key, "late", { deadline: new Date(Date.now() + 60_000).toISOString() })).json()) as Task;
+    await waitFor(u.key, task.id, terminal);
+    const id = `task_late_${crypto.randomUUID()}`;
+    const now = Date.now();
+    await env.DB.prepare("insert into tasks (id, owner_id, model, provider, status, request, deadline, lease_until, created_at, updated_at) values (?, ?, 'sim-small', 'sim', 'queued', ?, ?, ?, ?, ?)")
+      .bind(id, u.id, JSON.stringify({ model: "sim-small", messages: [{ role: "user", content: "x" }] }), now - 1, now + 60_000, now, now)
+      .run();
+    expect(await runTask(bindings, id)).toBe("expired");
+    const t = (await (await call(`/v1/tasks/${id}`, { key: u.key })).json()) as Task;
+    expect(t.status).toBe("expired");
+    expect(t.error?.code).toBe("deadline_exceeded");
+  });
+
+  it("the governor's sweeper re-enqueues a task whose run died, and it then completes", async () => {
+    const u = await userWithKey();
+    const id = `task_orphan_${crypto.randomUUID()}`;
+    const now = Date.now();
+    // A run that claimed the task and died: status running, its lease long past, no message anywhere.
+    await env.DB.prepare("insert into tasks (id, owner_id, model, provider, status, request, deadline, lease_until, run_id, created_at, updated_at) values (?, ?, 'sim-small', 'sim', 'running', ?, ?, ?, 'dead-run', ?, ?)")
+      .bind(id, u.id, JSON.stringify({ model: "sim-small", messages: [{ role: "user", content: "x" }] }), now + 3600_000, now - 1000, now, now)
+      .run();
+    const governor = governorFor(bindings, "sim");
+    await governor.armSweeper("sim");
+    // Make the sweep due now, then fire the alarm as the runtime would.
+    const { runInDurableObject } = await import("cloudflare:test");
+    await runInDurableObject(governor, (_, state) => state.storage.kv.put("sweep", { provider: "sim", at: Date.now() - 1 }));
+    expect(await runDurableObjectAlarm(governor)).toBe(true);
+    const done = await waitFor(u.key, id, terminal);
+    expect(done.status).toBe("succeeded");
+  });
+
+  it("records dead-lettered messages and fails their task with the reason", async () => {
+    const u = await userWithKey();
+    const task = (await (await submit(u.key, "x", { deadline: new Date(Date.now() + 3600_000).toISOString() })).json()) as Task;
+    await waitFor(u.key, task.id, terminal);
+    const id = `task_dlq_${crypto.randomUUID()}`;
+    const now = Date.now();
+    await env.DB.prepare("insert into tasks (id, owner_id, model, provider, status, request, deadline, lease_until, created_at, updated_at) values (?, ?, 'sim-small', 'sim', 'queued', ?, ?, ?, ?, ?)")
+      .bind(id, u.id, JSON.stringify({ model: "sim-small", messages: [] }), now + 3600_000, now + 60_000, now, now)
+      .run();
+    const batch = createMessageBatch("gateway-tasks-dlq", [{ id: "dead-1", timestamp: new Date(), attempts: 11, body: { taskId: id } }]);
+    const ctx = createExecutionContext();
+    await worker.queue(batch, bindings, ctx);
+    expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(["dead-1"]);
+    const row = await env.DB.prepare("select * from dead_letters where id = 'dead-1'").first<{ task_id: string; attempts: number }>();
+    expect(row).toMatchObject({ task_id: id, attempts: 11 });
+    const t = (await (await call(`/v1/tasks/${id}`, { key: u.key })).json()) as Task;
+    expect(t).toMatchObject({ status: "failed", error: { code: "dead_lettered" } });
+  });
+});
+
+describe("preemption end to end", () => {
+  it("a realtime call on a full provider preempts a running task, which then completes anyway", async () => {
+    await call("/api/providers", { method: "POST", key: ADMIN, json: { name: "solo", type: "openai-compatible", base_url: `${simUrl()}/v1`, api_key: "sk-sim-test", limits: { max_concurrency: 1 }, models: ["solo-model"] } });
+    const u = await userWithKey();
+    // The first run holds the only slot for a long time; the re-run after preemption is quick.
+    const task = (await (await call("/v1/tasks", { method: "POST", key: u.key, json: { model: "solo-model", messages: [{ role: "user", content: "long [sim:latency=1500]" }] } })).json()) as Task;
+    await waitFor(u.key, task.id, (t) => t.status === "running");
+    const started = Date.now();
+    const realtime = await call("/v1/chat/completions", { method: "POST", key: u.key, json: { model: "solo-model", messages: [{ role: "user", content: "now" }] } });
+    expect(realtime.status).toBe(200);
+    // The realtime call did not wait for the task's 1.5 s call to finish.
+    expect(Date.now() - started).toBeLessThan(1400);
+    const done = await waitFor(u.key, task.id, terminal);
+    expect(done.status).toBe("succeeded");
+    expect(done.preemptions).toBeGreaterThanOrEqual(1);
+    expect(done.attempts).toBe(1);
+    const status = (await (await call("/api/status", { key: ADMIN })).json()) as { data: { provider: string; preemptions: number }[] };
+    expect(status.data.find((p) => p.provider === "solo")?.preemptions).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe("synchronous task lane and seed 000's /api/request/", () => {
+  it("serves service_tier flex and X-Request-Class: task as task-lane calls", async () => {
+    const u = await userWithKey();
+    const flex = await call("/v1/chat/completions", { method: "POST", key: u.key, json: { model: "sim-small", service_tier: "flex", messages: [{ role: "user", content: "x" }] } });
+    expect(flex.status).toBe(200);
+    expect(((await flex.json()) as { object: string }).object).toBe("chat.completion");
+    const header = await call("/v1/chat/completions", { method: "POST", key: u.key, headers: { "x-request-class": "task" }, json: { model: "sim-small", messages: [{ role: "user", content: "x" }] } });
+    expect(header.status).toBe(200);
+    const streamed = await call("/v1/chat/completions", { method: "POST", key: u.key, json: { model: "sim-small", service_tier: "flex", stream: true, messages: [{ role: "user", content: "x" }] } });
+    expect(streamed.status).toBe(400);
+    let lanes: string[] = [];
+    for (let i = 0; i < 50 && lanes.length < 2; i++) {
+      lanes = ((await (await call("/api/logs", { key: u.key })).json()) as { data: { lane: string }[] }).data.map((l) => l.lane);
+      await scheduler.wait(20);
+    }
+    expect(lanes).toEqual(["task", "task"]);
+  });
+
+  it("maps request_type realtime to a completion and task to a queued task", async () => {
+    const u = await userWithKey();
+    const rt = await call("/api/request/", { method: "POST", key: u.key, json: { model: "sim-small", prompt: "Hello, world!", request_type: "realtime" } });
+    expect(rt.status).toBe(200);
+    expect(((await rt.json()) as { object: string }).object).toBe("chat.completion");
+    const tk = await call("/api/request/", { method: "POST", key: u.key, json: { model: "sim-small", prompt: "Generate a report", request_type: "task" } });
+    expect(tk.status).toBe(202);
+    const t = (await tk.json()) as Task;
+    expect((await waitFor(u.key, t.id, terminal)).status).toBe("succeeded");
+    const bad = await call("/api/request/", { method: "POST", key: u.key, json: { model: "sim-small", request_type: "task" } });
+    expect(bad.status).toBe(400);
+  });
+});
+
+describe("GET /api/status", () => {
+  it("shows each provider's lanes, limits and task counts to admins only", async () => {
+    await simReset();
+    const u = await userWithKey();
+    expect((await call("/api/status", { key: u.key })).status).toBe(403);
+    const res = await call("/api/status", { key: ADMIN });
+    const body = (await res.json()) as { data: Record<string, unknown>[] };
+    expect(body.data[0]).toMatchObject({ provider: "sim", max_concurrency: 4, realtime_in_flight: 0, task_in_flight: 0, tasks: { queued: 0, running: 0 }, upstream_429: 0 });
+    expect(body.data[0]).toHaveProperty("task_limit");
+    expect(body.data[0]).toHaveProperty("reserve");
+
+    // The lanes move while calls run.
+    const slow = call("/v1/chat/completions", { method: "POST", key: u.key, json: { model: "sim-small", messages: [{ role: "user", content: "x [sim:latency=800]" }] } });
+    let seen = 0;
+    for (let i = 0; i < 100 && seen === 0; i++) {
+      const s = (await (await call("/api/status", { key: ADMIN })).json()) as { data: { realtime_in_flight: number }[] };
+      seen = s.data[0]!.realtime_in_flight;
+      await scheduler.wait(10);
+    }
+    expect(seen).toBe(1);
+    expect((await slow).status).toBe(200);
+  });
+});
