@@ -111,8 +111,10 @@ export const tasks = sqliteTable(
     preemptions: integer("preemptions").notNull().default(0),
     /** Until when the task is accounted for (in the queue, waiting, or running); past it the sweeper re-enqueues. */
     leaseUntil: integer("lease_until"),
-    /** The run that holds the task now; only that run may write its outcome. */
+    /** The run (or a consumer's hold) that has the task now; only that run may write its outcome. */
     runId: text("run_id"),
+    /** A queued task is not taken before this time (retry back-off). */
+    availableAt: integer("available_at").notNull().default(0),
     createdAt: integer("created_at").notNull().default(now),
     startedAt: integer("started_at"),
     finishedAt: integer("finished_at"),
@@ -122,6 +124,7 @@ export const tasks = sqliteTable(
     index("tasks_owner_idx").on(t.ownerId, t.createdAt),
     index("tasks_status_idx").on(t.status, t.leaseUntil),
     index("tasks_provider_idx").on(t.provider, t.status),
+    index("tasks_due_idx").on(t.status, t.deadline),
     uniqueIndex("tasks_idempotency_idx").on(t.ownerId, t.idempotencyKey),
   ],
 );

@@ -2,7 +2,7 @@
  * Task rows and every state change they go through. Each change is a conditional update, so a
  * duplicate queue delivery or a second run can never write a second outcome.
  */
-import { and, desc, eq, inArray, lt, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, lt, lte, or, sql } from "drizzle-orm";
 import type { Database } from "./client.ts";
 import { tasks } from "./schema.ts";
 
@@ -52,19 +52,54 @@ export async function cancelTask(db: Database, id: string, now: number): Promise
     .where(and(eq(tasks.id, id), inArray(tasks.status, ["queued", "running"])));
 }
 
-/** Keeps a queued task accounted for while a consumer holds its message (waiting for a slot). */
-export async function holdQueued(db: Database, id: string, until: number, now: number): Promise<void> {
-  await db.update(tasks).set({ leaseUntil: until, updatedAt: now }).where(and(eq(tasks.id, id), eq(tasks.status, "queued")));
+/** A queued task nobody holds, or whose hold ran out, or held by `hold`. */
+const free = (hold: string | undefined, now: number) => or(isNull(tasks.runId), lt(tasks.leaseUntil, now), hold ? eq(tasks.runId, hold) : undefined);
+
+/**
+ * Holds a queued task for one consumer runner while it waits for a slot, so no other runner takes
+ * it and the sweeper leaves it alone. False if another runner holds it or it is no longer queued.
+ */
+export async function holdQueued(db: Database, id: string, hold: string, until: number, now: number): Promise<boolean> {
+  const rows = await db
+    .update(tasks)
+    .set({ runId: hold, leaseUntil: until, updatedAt: now })
+    .where(and(eq(tasks.id, id), eq(tasks.status, "queued"), free(hold, now)))
+    .returning({ id: tasks.id });
+  return rows.length === 1;
 }
 
-/** Takes a queued task (or one whose run died) for this run. False if someone else has it or it ended. */
-export async function claimTask(db: Database, id: string, runId: string, until: number, now: number): Promise<boolean> {
+/** Holds the most urgent queued task that is due (earliest deadline first); undefined when none. */
+export async function holdNextDue(db: Database, hold: string, until: number, now: number): Promise<string | undefined> {
+  const next = db
+    .select({ id: tasks.id })
+    .from(tasks)
+    .where(and(eq(tasks.status, "queued"), lte(tasks.availableAt, now), free(undefined, now)))
+    .orderBy(asc(tasks.deadline), asc(tasks.createdAt))
+    .limit(1);
+  const rows = await db
+    .update(tasks)
+    .set({ runId: hold, leaseUntil: until, updatedAt: now })
+    .where(and(inArray(tasks.id, next), eq(tasks.status, "queued"), free(undefined, now)))
+    .returning({ id: tasks.id });
+  return rows[0]?.id;
+}
+
+/** Turns this runner's hold into a run. False if someone else has the task or it ended. */
+export async function claimTask(db: Database, id: string, hold: string, runId: string, until: number, now: number): Promise<boolean> {
   const rows = await db
     .update(tasks)
     .set({ status: "running", runId, leaseUntil: until, startedAt: sql`coalesce(${tasks.startedAt}, ${now})`, updatedAt: now })
-    .where(and(eq(tasks.id, id), or(eq(tasks.status, "queued"), and(eq(tasks.status, "running"), lt(tasks.leaseUntil, now)))))
+    .where(and(eq(tasks.id, id), or(and(eq(tasks.status, "queued"), free(hold, now)), and(eq(tasks.status, "running"), lt(tasks.leaseUntil, now)))))
     .returning({ id: tasks.id });
   return rows.length === 1;
+}
+
+/** Lets go of a hold without running (no slot in time): the task waits again, due after `availableAt`. */
+export async function releaseHold(db: Database, id: string, hold: string, availableAt: number, until: number, now: number): Promise<void> {
+  await db
+    .update(tasks)
+    .set({ runId: null, availableAt, leaseUntil: until, updatedAt: now })
+    .where(and(eq(tasks.id, id), eq(tasks.status, "queued"), eq(tasks.runId, hold)));
 }
 
 export async function extendRun(db: Database, id: string, runId: string, until: number): Promise<void> {
@@ -93,12 +128,13 @@ export async function finishRun(db: Database, id: string, runId: string, outcome
  * Puts the run's task back to waiting: after a preemption (counted, no attempt spent), a capacity
  * refusal (nothing spent), or a retryable failure (an attempt spent, the error kept).
  */
-export async function requeueRun(db: Database, id: string, runId: string, opts: { cause: "preempted" | "capacity" | "failure"; error?: TaskError | undefined; until: number }, now: number): Promise<boolean> {
+export async function requeueRun(db: Database, id: string, runId: string, opts: { cause: "preempted" | "capacity" | "failure"; error?: TaskError | undefined; availableAt: number; until: number }, now: number): Promise<boolean> {
   const rows = await db
     .update(tasks)
     .set({
       status: "queued",
       runId: null,
+      availableAt: opts.availableAt,
       leaseUntil: opts.until,
       updatedAt: now,
       ...(opts.cause === "preempted" ? { preemptions: sql`${tasks.preemptions} + 1` } : {}),

@@ -1,6 +1,6 @@
 /**
- * One task, from queue message to outcome: wait in the governor for a task lease, claim the row,
- * call upstream while watching for preemption, then record the outcome exactly once.
+ * One task, from a held row to its outcome: wait in the governor for a task lease, claim the
+ * row, call upstream while watching for preemption, then record the outcome exactly once.
  * A preempted run goes back to waiting without spending an attempt.
  */
 import { logCall } from "../calls/call-log.ts";
@@ -8,18 +8,18 @@ import { completeChat } from "../calls/upstream-chat.ts";
 import type { ChatCompletionRequest } from "../core/openai-schema.ts";
 import { estimateTokens } from "../core/usage.ts";
 import { database } from "../db/client.ts";
-import { claimTask, expireTask, extendRun, failTask, findTask, finishRun, holdQueued, requeueRun, TERMINAL, type TaskError } from "../db/tasks.ts";
+import { claimTask, expireTask, extendRun, failTask, findTask, finishRun, holdQueued, releaseHold, requeueRun, TERMINAL, type TaskError } from "../db/tasks.ts";
 import { settings, type Bindings } from "../env.ts";
 import { routeModel } from "../providers/registry.ts";
 import { requestLease } from "../scheduler/lease.ts";
 import { enqueueTask } from "./task-message.ts";
 
-/** What happened to the message's task in this invocation. */
+/** What happened to the task in this invocation. */
 export type RunResult = "succeeded" | "failed" | "retry_later" | "expired" | "skipped";
 
 /** Runs of one task allowed in one invocation before it is handed back to the queue. */
 const MAX_RUNS_PER_DELIVERY = 20;
-/** Grace over the governor wait so a waiting task is never swept. */
+/** Grace over the governor wait so a held task is never swept. */
 const HOLD_GRACE_MS = 30_000;
 const RUN_LEASE_MS = 60_000;
 
@@ -27,13 +27,17 @@ function asTaskError(error: { message: string; code?: string | null }, type = "u
   return { message: error.message, type, code: error.code ?? null };
 }
 
-export async function runTask(env: Bindings, taskId: string): Promise<RunResult> {
+/**
+ * Runs the task if it is still to do. `hold` is the runner's token: a task taken from D1 is
+ * already held with it; a task from a queue message is held with it here.
+ */
+export async function runTask(env: Bindings, taskId: string, hold: string = `hold:${crypto.randomUUID()}`): Promise<RunResult> {
   const db = database(env.DB);
   const { TASK_WAIT_MS, UPSTREAM_TIMEOUT_MS, TASK_MAX_ATTEMPTS, TASK_QUEUE_WINDOW_MS } = settings(env);
 
   for (let run = 0; run < MAX_RUNS_PER_DELIVERY; run++) {
     const row = await findTask(db, taskId);
-    // A duplicate delivery of a task that already ended (or is running elsewhere) does nothing.
+    // A duplicate delivery of a task that ended, runs, or is held by another runner does nothing.
     if (!row || TERMINAL.includes(row.status)) return "skipped";
     const now = Date.now();
     if (row.status === "running" && (row.leaseUntil ?? 0) > now) return "skipped";
@@ -47,25 +51,27 @@ export async function runTask(env: Bindings, taskId: string): Promise<RunResult>
       return "failed";
     }
     const body = row.request as ChatCompletionRequest;
-
     const waitMs = Math.min(TASK_WAIT_MS, row.deadline === null ? TASK_WAIT_MS : row.deadline - now);
-    await holdQueued(db, taskId, now + waitMs + HOLD_GRACE_MS, now);
+    if (row.status === "queued" && !(await holdQueued(db, taskId, hold, now + waitMs + HOLD_GRACE_MS, now))) return "skipped";
+
     const got = await requestLease(env, route.provider, { lane: "task", tenant: row.ownerId, taskId, deadline: row.deadline ?? undefined, tokens: estimateTokens(body), waitMs });
     if ("refused" in got) {
       if (got.refused.reason === "expired") {
+        await releaseHold(db, taskId, hold, Date.now(), Date.now() + TASK_QUEUE_WINDOW_MS, Date.now());
         await expireTask(db, taskId, Date.now());
         return "expired";
       }
-      // No headroom within the wait: hand the task back to the queue, due again after the hint.
+      // No headroom within the wait: let go, due again after the governor's hint.
       const delayMs = Math.max(1000, got.refused.retryAfterMs);
-      await holdQueued(db, taskId, Date.now() + delayMs + TASK_QUEUE_WINDOW_MS, Date.now());
+      const at = Date.now();
+      await releaseHold(db, taskId, hold, at + delayMs, at + delayMs + TASK_QUEUE_WINDOW_MS, at);
       await enqueueTask(env.TASK_QUEUE, taskId, delayMs / 1000);
       return "retry_later";
     }
     const lease = got.lease;
     const runId = crypto.randomUUID();
     const startedAt = Date.now();
-    if (!(await claimTask(db, taskId, runId, startedAt + RUN_LEASE_MS, startedAt))) {
+    if (!(await claimTask(db, taskId, hold, runId, startedAt + RUN_LEASE_MS, startedAt))) {
       await lease.release();
       return "skipped";
     }
@@ -87,7 +93,7 @@ export async function runTask(env: Bindings, taskId: string): Promise<RunResult>
       logCall(env, row, { endpoint: "tasks", model: row.model, provider: route.provider.name, lane: "task", stream: false, status, startedAt, usage: result.ok ? result.completion.usage : undefined, error });
 
     if (preempted) {
-      await requeueRun(db, taskId, runId, { cause: "preempted", until: finished + TASK_QUEUE_WINDOW_MS }, finished);
+      await requeueRun(db, taskId, runId, { cause: "preempted", availableAt: finished, until: finished + TASK_QUEUE_WINDOW_MS }, finished);
       await log(499, "preempted");
       continue;
     }
@@ -105,9 +111,9 @@ export async function runTask(env: Bindings, taskId: string): Promise<RunResult>
       await finishRun(db, taskId, runId, { status: "failed", error: asTaskError(error, clientFault ? "invalid_request_error" : "upstream_error") }, finished);
       return "failed";
     }
-    const delaySeconds = capacity ? Math.max(1, (result.outcome.retryAfterMs ?? 1000) / 1000) : Math.min(60, 2 ** (row.attempts + 1));
-    await requeueRun(db, taskId, runId, { cause: capacity ? "capacity" : "failure", error: asTaskError(error), until: finished + delaySeconds * 1000 + TASK_QUEUE_WINDOW_MS }, finished);
-    await enqueueTask(env.TASK_QUEUE, taskId, delaySeconds);
+    const delayMs = capacity ? Math.max(1000, result.outcome.retryAfterMs ?? 1000) : Math.min(60, 2 ** (row.attempts + 1)) * 1000;
+    await requeueRun(db, taskId, runId, { cause: capacity ? "capacity" : "failure", error: asTaskError(error), availableAt: finished + delayMs, until: finished + delayMs + TASK_QUEUE_WINDOW_MS }, finished);
+    await enqueueTask(env.TASK_QUEUE, taskId, delayMs / 1000);
     return "retry_later";
   }
   await enqueueTask(env.TASK_QUEUE, taskId);

@@ -47,6 +47,7 @@ export async function submitTask(env: Bindings, principal: Principal, input: Tas
     preemptions: 0,
     leaseUntil: now + TASK_QUEUE_WINDOW_MS,
     runId: null,
+    availableAt: now,
     createdAt: now,
     startedAt: null,
     finishedAt: null,
