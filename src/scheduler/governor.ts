@@ -8,6 +8,10 @@ import { sweepProviderTasks } from "../tasks/sweeper.ts";
 import { GovernorPolicy, type Effects, type Lane, type Outcome, type PolicyLimits, type RejectReason } from "./policy.ts";
 
 export const LEASE_TTL_MS = 30_000;
+/** How long an aborted call's slot stays taken after release, until the upstream notices the close. */
+export const ABORT_DRAIN_MS = 25;
+/** Wakes sooner than this are timed in memory (the object is alive: a caller is waiting); later ones by alarm. */
+const TIMER_HORIZON_MS = 5_000;
 const STATE_KEY = "policy";
 /** The provider whose tasks this governor sweeps, and when it sweeps next (absent: nothing open). */
 const SWEEP_KEY = "sweep";
@@ -37,12 +41,13 @@ export class Governor extends DurableObject<Bindings> {
   #policy: GovernorPolicy | undefined;
   readonly #waiters = new Map<string, (result: AcquireResult) => void>();
   readonly #watchers = new Map<string, ((state: LeaseWatch) => void)[]>();
+  #timer: ReturnType<typeof setTimeout> | undefined;
 
   #load(limits: PolicyLimits | undefined, now: number): GovernorPolicy {
     if (!this.#policy) {
       const snapshot = this.ctx.storage.kv.get<ReturnType<GovernorPolicy["snapshot"]>>(STATE_KEY);
       const initial = limits ?? snapshot?.limits ?? { maxConcurrency: 1 };
-      this.#policy = new GovernorPolicy(initial, { leaseTtlMs: LEASE_TTL_MS, newId: () => crypto.randomUUID() }, now, snapshot);
+      this.#policy = new GovernorPolicy(initial, { leaseTtlMs: LEASE_TTL_MS, abortDrainMs: ABORT_DRAIN_MS, newId: () => crypto.randomUUID() }, now, snapshot);
     }
     if (limits) this.#policy.configure(limits, now);
     return this.#policy;
@@ -145,5 +150,15 @@ export class Governor extends DurableObject<Bindings> {
     const wake = Math.min(policy?.nextWakeAt(now) ?? Infinity, sweepAt ?? Infinity);
     if (Number.isFinite(wake)) void this.ctx.storage.setAlarm(Math.max(wake, now + 1));
     else void this.ctx.storage.deleteAlarm();
+    // Alarms are durable but coarse; a short wake (a draining slot, a waiter's deadline) also gets a timer.
+    clearTimeout(this.#timer ?? null);
+    this.#timer = undefined;
+    if (Number.isFinite(wake) && wake - now < TIMER_HORIZON_MS) {
+      this.#timer = setTimeout(() => {
+        this.#timer = undefined;
+        const at = Date.now();
+        if (this.#policy) this.#apply(this.#policy.tick(at), at);
+      }, Math.max(1, wake - now));
+    }
   }
 }

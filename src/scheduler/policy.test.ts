@@ -118,6 +118,33 @@ describe("preemption", () => {
     expect(p.status(4).revoking).toBe(2);
   });
 
+  it("keeps a preempted call's slot taken briefly after release, until the upstream notices the abort", () => {
+    let n = 0;
+    const p = new GovernorPolicy({ maxConcurrency: 2 }, { leaseTtlMs: TTL, abortDrainMs: 50, newId: () => `L${++n}` }, 0);
+    grant(p, "other", task(), 0);
+    const t = grant(p, "t", task(), 1);
+    p.acquire("r", rt(), 10);
+    const released = p.release(t.id, undefined, 20);
+    expect(released.granted).toHaveLength(0);
+    expect(released.revoked).toHaveLength(0); // the draining slot is already on its way: no second victim
+    expect(p.nextWakeAt(20)).toBe(70);
+    expect(p.tick(70).granted.map((g) => g.waiterId)).toEqual(["r"]);
+  });
+
+  it("waits for a task about to finish instead of preempting, and preempts if it overruns", () => {
+    let n = 0;
+    const p = new GovernorPolicy({ maxConcurrency: 2 }, { leaseTtlMs: TTL, abortDrainMs: 25, newId: () => `L${++n}` }, 0);
+    p.release(grant(p, "warm", task(), 0).id, { status: 200, latencyMs: 1000 }, 0); // tasks take ~1 s
+    grant(p, "old", task(), 0);
+    grant(p, "young", task(), 970);
+    const r = p.acquire("r", rt({ waitMs: 5000 }), 980); // "old" should end at 1000
+    expect(r.decision).toBe("waiting");
+    expect(r.effects.revoked).toHaveLength(0);
+    const wake = p.nextWakeAt(980)!;
+    expect(wake).toBeGreaterThan(1000);
+    expect(p.tick(wake).revoked.map((l) => l.id)).toEqual(["L3"]); // "old" overran: the youngest goes
+  });
+
   it("does not preempt for a realtime caller that will not wait", () => {
     const p = policy({ maxConcurrency: 1 });
     grant(p, "t", task());
@@ -149,9 +176,10 @@ describe("the realtime reserve", () => {
 
   it("grows with the realtime arrival rate and keeps slots free of tasks", () => {
     const p = policy({ maxConcurrency: 10 });
-    // 50 realtime calls a second for two seconds, each released at once.
+    // Tasks take 5 s each; then realtime arrives 100 times a second for ten seconds.
     let now = 0;
-    for (let i = 0; i < 100; i++, now += 20) p.release(grant(p, `r${i}`, rt(), now).id, ok, now);
+    p.release(grant(p, "slow", task(), now).id, { status: 200, latencyMs: 5000 }, now);
+    for (let i = 0; i < 1000; i++, now += 10) p.release(grant(p, `r${i}`, rt(), now).id, ok, now);
     expect(p.reserve(now)).toBeGreaterThanOrEqual(1);
     for (let i = 0; i < 10; i++) p.acquire(`t${i}`, task(), now);
     const s = p.status(now);
@@ -163,10 +191,19 @@ describe("the realtime reserve", () => {
     expect(r.effects.revoked).toHaveLength(0);
   });
 
+  it("is zero while realtime arrivals are rare next to task turnover", () => {
+    const p = policy({ maxConcurrency: 10 });
+    let now = 0;
+    p.release(grant(p, "quick", task(), now).id, { status: 200, latencyMs: 100 }, now);
+    for (let i = 0; i < 20; i++, now += 1000) p.release(grant(p, `r${i}`, rt(), now).id, ok, now);
+    expect(p.reserve(now)).toBe(0);
+  });
+
   it("decays when realtime traffic stops", () => {
     const p = policy({ maxConcurrency: 10 });
     let now = 0;
-    for (let i = 0; i < 100; i++, now += 20) p.release(grant(p, `r${i}`, rt(), now).id, ok, now);
+    p.release(grant(p, "slow", task(), now).id, { status: 200, latencyMs: 5000 }, now);
+    for (let i = 0; i < 1000; i++, now += 10) p.release(grant(p, `r${i}`, rt(), now).id, ok, now);
     expect(p.reserve(now)).toBeGreaterThan(0);
     expect(p.reserve(now + 10 * 60_000)).toBe(0);
   });

@@ -77,6 +77,11 @@ interface Waiter {
 export interface PolicyOptions {
   leaseTtlMs: number;
   newId: () => string;
+  /**
+   * After an aborted call (a preempted task, a client gone mid-stream) the upstream still counts
+   * it until it notices the closed connection: its slot stays taken this long after release.
+   */
+  abortDrainMs?: number;
 }
 
 interface Stats {
@@ -98,6 +103,8 @@ export interface PolicySnapshot {
   rpm: TokenBucket | null;
   tpm: TokenBucket | null;
   stats: Stats;
+  /** Until when each recently aborted call's slot stays taken. */
+  draining: number[];
 }
 
 const DEFAULT_TASK_LATENCY_MS = 1000;
@@ -114,6 +121,8 @@ export class GovernorPolicy {
   #cooldownUntil = 0;
   #rpm: TokenBucket | null = null;
   #tpm: TokenBucket | null = null;
+  /** Release times plus the drain, one per aborted call whose slot is not yet free. */
+  #draining: number[] = [];
   #stats: Stats = { granted: { realtime: 0, task: 0 }, rejected: 0, preemptions: 0, upstream429: 0, expiredLeases: 0 };
   readonly #options: PolicyOptions;
 
@@ -131,6 +140,7 @@ export class GovernorPolicy {
       this.#rpm = snapshot.rpm;
       this.#tpm = snapshot.tpm;
       this.#stats = snapshot.stats;
+      this.#draining = snapshot.draining ?? [];
     }
     this.configure(limits, now);
   }
@@ -175,6 +185,7 @@ export class GovernorPolicy {
     const lease = this.#leases.get(leaseId);
     if (!lease) return effects;
     this.#leases.delete(leaseId);
+    if (lease.revoked || outcome?.status === 499) this.#draining.push(now + (this.#options.abortDrainMs ?? 0));
     if (outcome) this.#learn(lease, outcome, now);
     this.#pump(now, effects);
     return effects;
@@ -205,6 +216,7 @@ export class GovernorPolicy {
   /** Time passes: leases past their expiry are reclaimed, waits and deadlines run out. */
   tick(now: number): Effects {
     const effects = emptyEffects();
+    this.#draining = this.#draining.filter((until) => until > now);
     for (const lease of this.#leases.values()) {
       if (lease.expiresAt <= now) {
         this.#leases.delete(lease.id);
@@ -233,6 +245,11 @@ export class GovernorPolicy {
   nextWakeAt(now: number): number | undefined {
     let at = Infinity;
     for (const lease of this.#leases.values()) at = Math.min(at, lease.expiresAt);
+    for (const until of this.#draining) at = Math.min(at, until);
+    if (this.#taskLatencyMs !== null && this.#waiting.some((w) => w.request.lane === "realtime")) {
+      // Re-check when a task realtime is waiting on stops counting as about to finish.
+      for (const l of this.#leases.values()) if (l.lane === "task" && this.#finishingSoon(l, now)) at = Math.min(at, l.grantedAt + this.#taskLatencyMs + this.#preemptionCostMs() + 1);
+    }
     for (const w of this.#waiting) {
       at = Math.min(at, w.waitUntil);
       if (w.request.deadline !== undefined) at = Math.min(at, w.request.deadline);
@@ -245,14 +262,16 @@ export class GovernorPolicy {
     return Number.isFinite(at) ? at : undefined;
   }
 
-  /** The headroom tasks may use: free slots minus what is kept for realtime. */
+  /**
+   * Slots kept free of tasks: the realtime calls surely expected before a task slot frees on its
+   * own (arrival rate × mean time between task completions), in whole slots. The fractional rest
+   * is cheaper served by preempting the youngest task, which has done the least work.
+   */
   reserve(now: number): number {
     const perMs = arrivalRate(this.#demand, now);
     const tasks = this.#count("task");
-    // Keep enough free slots to seat the realtime calls expected before a task slot frees itself.
     const turnoverMs = (this.#taskLatencyMs ?? DEFAULT_TASK_LATENCY_MS) / Math.max(1, tasks);
-    const expected = perMs * turnoverMs;
-    return expected < 0.05 ? 0 : Math.min(this.#limits.maxConcurrency - 1, Math.ceil(expected));
+    return Math.min(this.#limits.maxConcurrency - 1, Math.floor(perMs * turnoverMs));
   }
 
   status(now: number) {
@@ -290,7 +309,13 @@ export class GovernorPolicy {
       rpm: this.#rpm,
       tpm: this.#tpm,
       stats: this.#stats,
+      draining: this.#draining,
     });
+  }
+
+  /** Slots taken: live leases plus aborted calls the upstream may not have noticed yet. */
+  #occupied(): number {
+    return this.#leases.size + this.#draining.length;
   }
 
   #count(lane: Lane): number {
@@ -338,13 +363,14 @@ export class GovernorPolicy {
   /** Admits whoever can go: realtime first (preempting tasks for slots), then tasks by urgency. */
   #pump(now: number, effects: Effects): void {
     const C = this.#limits.maxConcurrency;
+    this.#draining = this.#draining.filter((until) => until > now);
     const realtime = this.#waiting.filter((w) => w.request.lane === "realtime");
     let blockedOnSlots = 0;
     for (const w of realtime) {
-      if (this.#leases.size < C && this.#bucketsAllow(w.request.tokens, now)) {
+      if (this.#occupied() < C && this.#bucketsAllow(w.request.tokens, now)) {
         this.#grant(w, now, effects);
         this.#waiting.splice(this.#waiting.indexOf(w), 1);
-      } else if (this.#leases.size >= C && w.waitUntil > now) {
+      } else if (this.#occupied() >= C && w.waitUntil > now) {
         // Only a caller that will wait is worth preempting a task for.
         blockedOnSlots++;
       }
@@ -358,7 +384,7 @@ export class GovernorPolicy {
       if (tasks.length === 0) break;
       const inFlightTasks = this.#count("task");
       if (inFlightTasks >= allowed(this.#taskLimit)) break;
-      if (this.#leases.size >= C - this.reserve(now)) break;
+      if (this.#occupied() >= C - this.reserve(now)) break;
       const next = tasks[pickNext(tasks.map((w) => ({ tenant: w.request.tenant, deadline: w.request.deadline, enqueuedAt: w.enqueuedAt })), this.#tenantLoad(), now)]!;
       if (!this.#bucketsAllow(next.request.tokens, now, keep)) break;
       this.#grant(next, now, effects);
@@ -375,7 +401,10 @@ export class GovernorPolicy {
   /** Revokes the youngest task leases until `needed` slots are on their way back. */
   #preempt(needed: number, now: number, effects: Effects): void {
     const held = [...this.#leases.values()];
-    let coming = held.filter((l) => l.revoked).length;
+    // Slots already on their way back: revoked leases not yet released, and released ones draining.
+    let coming = held.filter((l) => l.revoked).length + this.#draining.length;
+    // A task about to finish frees its slot sooner than aborting one would (abort + drain): wait for it.
+    coming += held.filter((l) => l.lane === "task" && !l.revoked && this.#finishingSoon(l, now)).length;
     const candidates = held.filter((l) => l.lane === "task" && !l.revoked).sort((a, b) => b.grantedAt - a.grantedAt);
     for (const lease of candidates) {
       if (coming >= needed) break;
@@ -386,6 +415,18 @@ export class GovernorPolicy {
       this.#stats.preemptions++;
       effects.revoked.push(lease);
     }
+  }
+
+  /** How close to its expected end a task must be for realtime to wait for it rather than preempt. */
+  #preemptionCostMs(): number {
+    return (this.#options.abortDrainMs ?? 0) + 60;
+  }
+
+  /** Whether a task lease is expected (from recent task latency) to end within the preemption cost. */
+  #finishingSoon(lease: Lease, now: number): boolean {
+    if (this.#taskLatencyMs === null) return false;
+    const remaining = lease.grantedAt + this.#taskLatencyMs - now;
+    return remaining > -this.#preemptionCostMs() && remaining <= this.#preemptionCostMs();
   }
 
   /** Feeds one finished call into the adaptive limits. */

@@ -1,0 +1,211 @@
+// bench/scheduler: realtime and task calls on one capped provider, the gateway's scheduler side
+// by side with a naive gateway (one FIFO lane, fixed concurrency), in one run.
+//   npm run bench:scheduler [-- --cap 8 --tasks 400 --latency-ms 400 --baseline-s 20]
+import { parseArgs } from "node:util";
+import { startStack, stackKey, STACK_ADMIN_KEY, type Stack } from "../scripts/dev-stack.ts";
+import { startNaiveFifo } from "./naive-fifo.ts";
+import { openLoop, type Sample } from "./open-loop.ts";
+import { median, percentile, table } from "./stats.ts";
+
+const { values } = parseArgs({
+  options: {
+    cap: { type: "string", default: "8" },
+    tasks: { type: "string", default: "400" },
+    "step-tasks": { type: "string", default: "300" },
+    "latency-ms": { type: "string", default: "400" },
+    "baseline-s": { type: "string", default: "20" },
+  },
+});
+const C = Number(values.cap);
+const TASKS = Number(values.tasks);
+const STEP_TASKS = Number(values["step-tasks"]);
+const TTFT = Number(values["latency-ms"]);
+const BASELINE_MS = Number(values["baseline-s"]) * 1000;
+const SIM_KEY = "sk-sim-stack";
+
+const stack: Stack = await startStack({
+  sim: { maxConcurrency: C, ttftMs: TTFT, tokensPerSecond: 1000, outputTokens: 8 },
+  limits: { max_concurrency: C },
+  vars: { TASK_WAIT_MS: "5000", REALTIME_WAIT_MS: "30000" },
+});
+const naive = await startNaiveFifo(`${stack.sim.url}`, SIM_KEY, C);
+const key = await stackKey(stack, "bench");
+const admin = { authorization: `Bearer ${STACK_ADMIN_KEY}` };
+const json = { "content-type": "application/json" };
+
+const chatBody = (content: string) => JSON.stringify({ model: "sim-small", messages: [{ role: "user", content }], max_tokens: 8 });
+
+async function post(url: string, auth: string, path: string, body: string): Promise<number> {
+  const res = await fetch(`${url}${path}`, { method: "POST", headers: { ...json, authorization: `Bearer ${auth}` }, body });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+const realtime = {
+  gateway: () => post(stack.url, key, "/v1/chat/completions", chatBody("realtime")),
+  naive: () => post(naive.url, SIM_KEY, "/v1/chat/completions", chatBody("realtime")),
+};
+
+interface Status { tasks: { queued: number; running: number }; preemptions: number; upstream_429: number; task_limit: number; reserve: number; task_in_flight: number; realtime_in_flight: number }
+async function status(): Promise<Status> {
+  const body = (await (await fetch(`${stack.url}/api/status`, { headers: admin })).json()) as { data: Status[] };
+  return body.data[0]!;
+}
+
+/** Submits tasks to the gateway; resolves with their ids once all are accepted. */
+async function submitTasks(n: number, tag: string): Promise<string[]> {
+  const ids: string[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next < n) {
+        const i = next++;
+        const res = await fetch(`${stack.url}/v1/tasks`, { method: "POST", headers: { ...json, authorization: `Bearer ${key}` }, body: chatBody(`${tag} ${i}`) });
+        if (res.status !== 202) throw new Error(`task submit: ${res.status} ${await res.text()}`);
+        ids.push(((await res.json()) as { id: string }).id);
+      }
+    }),
+  );
+  return ids;
+}
+
+async function taskStates(ids: string[]): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (const id of ids) {
+    const t = (await (await fetch(`${stack.url}/v1/tasks/${id}`, { headers: { authorization: `Bearer ${key}` } })).json()) as { status: string };
+    counts.set(t.status, (counts.get(t.status) ?? 0) + 1);
+  }
+  return counts;
+}
+
+const p = (s: readonly Sample[], q: number) => percentile(s.filter((x) => x.status === 200).map((x) => x.latencyMs), q);
+
+// The upstream's own service time, measured straight at the simulator.
+const direct: number[] = [];
+for (let i = 0; i < 10; i++) {
+  const t0 = performance.now();
+  await post(stack.sim.url, SIM_KEY, "/v1/chat/completions", chatBody("probe"));
+  direct.push(performance.now() - t0);
+}
+const L = median(direct);
+const rtRate = C / 3 / (L / 1000);
+console.log(`bench/scheduler: cap C=${C}, upstream latency ${L.toFixed(0)} ms, realtime ≈ C/3 in flight (${rtRate.toFixed(2)} calls/s open loop), ${TASKS} tasks; step ${STEP_TASKS} tasks`);
+
+interface FloodResult { alone: Sample[]; flood: Sample[]; wallMs: number; succeeded: number; lost: number; sim429: number; simMax: number; preemptions: number }
+
+async function gatewayFlood(): Promise<FloodResult> {
+  const alone = await openLoop(() => rtRate, (t) => t > BASELINE_MS, realtime.gateway, 1);
+  stack.sim.reset();
+  const before = await status();
+  const started = performance.now();
+  const ids = await submitTasks(TASKS, "flood");
+  let done = false;
+  const watcher = (async () => {
+    while (!done) {
+      const s = await status();
+      if (s.tasks.queued + s.tasks.running === 0) done = true;
+      else await new Promise((r) => setTimeout(r, 250));
+    }
+  })();
+  const flood = await openLoop(() => rtRate, () => done, realtime.gateway, 2);
+  await watcher;
+  const wallMs = performance.now() - started;
+  const states = await taskStates(ids);
+  const after = await status();
+  if (process.env.BENCH_DEBUG) console.log("governor after flood", JSON.stringify(after));
+  const sim = stack.sim.stats();
+  return { alone, flood, wallMs, succeeded: states.get("succeeded") ?? 0, lost: ids.length - [...states.values()].reduce((a, b) => a + b, 0) + (states.get("queued") ?? 0) + (states.get("running") ?? 0), sim429: sim.rejected429, simMax: sim.maxInFlight, preemptions: after.preemptions - before.preemptions };
+}
+
+async function naiveFlood(): Promise<FloodResult> {
+  const alone = await openLoop(() => rtRate, (t) => t > BASELINE_MS, realtime.naive, 1);
+  stack.sim.reset();
+  const started = performance.now();
+  let remaining = TASKS;
+  let succeeded = 0;
+  const tasks = Array.from({ length: TASKS }, (_, i) =>
+    post(naive.url, SIM_KEY, "/v1/chat/completions", chatBody(`flood ${i}`)).then((s) => {
+      if (s === 200) succeeded++;
+      remaining--;
+    }),
+  );
+  const flood = await openLoop(() => rtRate, () => remaining === 0, realtime.naive, 2);
+  await Promise.all(tasks);
+  const sim = stack.sim.stats();
+  return { alone, flood, wallMs: performance.now() - started, succeeded, lost: TASKS - succeeded, sim429: sim.rejected429, simMax: sim.maxInFlight, preemptions: 0 };
+}
+
+/** Realtime demand jumps from 0 to C/2 mid-flood; seconds until realtime p99 per 1 s window is back within 1.2× of baseline for good. */
+async function step(kind: "gateway" | "naive", baselineP99: number): Promise<{ recoveryS: number; firstWindowP99: number; jumpP99: number }> {
+  const quiet = 2000;
+  const horizon = quiet + 20_000;
+  const high = C / 2 / (L / 1000);
+  let remaining = STEP_TASKS;
+  if (kind === "gateway") {
+    await submitTasks(STEP_TASKS, "step");
+    void (async () => {
+      while (remaining > 0) {
+        const s = await status();
+        remaining = s.tasks.queued + s.tasks.running;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    })();
+  } else {
+    for (let i = 0; i < STEP_TASKS; i++) void post(naive.url, SIM_KEY, "/v1/chat/completions", chatBody(`step ${i}`)).then(() => remaining--);
+  }
+  const samples = await openLoop((t) => (t < quiet ? 0 : high), (t) => t > horizon, realtime[kind], 3);
+  while (remaining > 0) await new Promise((r) => setTimeout(r, 250));
+  const after = samples.filter((s) => s.at >= quiet);
+  const windows: number[] = [];
+  for (let w = quiet; w < horizon; w += 1000) windows.push(p(after.filter((s) => s.at >= w && s.at < w + 1000), 99));
+  const limit = baselineP99 * 1.2;
+  let last = -1;
+  // A window with no completed realtime call says nothing; only a p99 over the limit counts.
+  windows.forEach((v, i) => {
+    if (v > limit) last = i;
+  });
+  if (process.env.BENCH_DEBUG) console.log(kind, "baseline p99", baselineP99.toFixed(0), "window p99s", windows.map((w) => w.toFixed(0)).join(" "));
+  return { recoveryS: last + 1, firstWindowP99: windows[0] ?? NaN, jumpP99: p(after, 99) };
+}
+
+try {
+  const g = await gatewayFlood();
+  const gStep = await step("gateway", p(g.alone, 99));
+  const n = await naiveFlood();
+  const nStep = await step("naive", p(n.alone, 99));
+
+  const row = (name: string, r: FloodResult, s: { recoveryS: number; firstWindowP99: number }) => {
+    // Realtime's use of the upstream: its calls × the upstream's service time (queueing excluded).
+    const rtInFlight = (r.flood.filter((x) => x.status === 200).length * L) / r.wallMs;
+    const headroom = C - rtInFlight;
+    const used = (r.succeeded / (r.wallMs / 1000)) * (L / 1000);
+    return [
+      name,
+      p(r.alone, 50),
+      p(r.flood, 50) / p(r.alone, 50),
+      p(r.flood, 95) / p(r.alone, 95),
+      p(r.flood, 99) / p(r.alone, 99),
+      rtInFlight,
+      used / headroom,
+      r.sim429,
+      r.simMax,
+      r.preemptions,
+      r.lost,
+      s.recoveryS,
+    ];
+  };
+  console.log(
+    table([
+      ["path", "rt p50 alone ms", "rt p50 ×", "rt p95 ×", "rt p99 ×", "rt in flight", "task use of headroom", "upstream 429s", "max in flight", "preemptions", "tasks lost", "step recovery s"],
+      row("scheduler", g, gStep),
+      row("naive FIFO", n, nStep),
+    ]),
+  );
+  console.log();
+  console.log(`× = realtime latency during the task flood ÷ realtime alone. Task use of headroom = task throughput × upstream latency ÷ (C − realtime in flight).`);
+  console.log(`flood wall time: scheduler ${(g.wallMs / 1000).toFixed(1)} s (${g.succeeded}/${TASKS} succeeded), naive ${(n.wallMs / 1000).toFixed(1)} s (${n.succeeded}/${TASKS})`);
+  console.log(`step 0 → C/2 realtime mid-flood: realtime p99 in the first second ${gStep.firstWindowP99.toFixed(0)} ms (scheduler) vs ${nStep.firstWindowP99.toFixed(0)} ms (naive); back within 1.2× of baseline p99 after ${gStep.recoveryS} s vs ${nStep.recoveryS} s`);
+} finally {
+  await naive.close();
+  await stack.stop();
+}
