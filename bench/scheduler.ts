@@ -1,6 +1,9 @@
 // bench/scheduler: realtime and task calls on one capped provider, the gateway's scheduler side
 // by side with a naive gateway (one FIFO lane, fixed concurrency), in one run.
-//   npm run bench:scheduler [-- --cap 8 --tasks 400 --latency-ms 400 --baseline-s 20]
+//   npm run bench:scheduler [-- --cap 6 --tasks 300 --step-tasks 300 --latency-ms 800 --baseline-s 20]
+// The default cap is 6 because locally one queue consumer invocation runs at a time and holds at
+// most six upstream calls (the Workers limit per invocation): with a larger cap the local runtime,
+// not the policy, would bound the tasks. On Cloudflare, consumer invocations run concurrently.
 import { parseArgs } from "node:util";
 import { startStack, stackKey, STACK_ADMIN_KEY, type Stack } from "../scripts/dev-stack.ts";
 import { startNaiveFifo } from "./naive-fifo.ts";
@@ -9,10 +12,10 @@ import { median, percentile, table } from "./stats.ts";
 
 const { values } = parseArgs({
   options: {
-    cap: { type: "string", default: "8" },
-    tasks: { type: "string", default: "400" },
+    cap: { type: "string", default: "6" },
+    tasks: { type: "string", default: "300" },
     "step-tasks": { type: "string", default: "300" },
-    "latency-ms": { type: "string", default: "400" },
+    "latency-ms": { type: "string", default: "800" },
     "baseline-s": { type: "string", default: "20" },
   },
 });
@@ -104,7 +107,7 @@ async function gatewayFlood(): Promise<FloodResult> {
     while (!done) {
       const s = await status();
       if (s.tasks.queued + s.tasks.running === 0) done = true;
-      else await new Promise((r) => setTimeout(r, 250));
+      else await new Promise((r) => setTimeout(r, 200));
     }
   })();
   const flood = await openLoop(() => rtRate, () => done, realtime.gateway, 2);
@@ -135,8 +138,8 @@ async function naiveFlood(): Promise<FloodResult> {
   return { alone, flood, wallMs: performance.now() - started, succeeded, lost: TASKS - succeeded, sim429: sim.rejected429, simMax: sim.maxInFlight, preemptions: 0 };
 }
 
-/** Realtime demand jumps from 0 to C/2 mid-flood; seconds until realtime p99 per 1 s window is back within 1.2× of baseline for good. */
-async function step(kind: "gateway" | "naive", baselineP99: number): Promise<{ recoveryS: number; firstWindowP99: number; jumpP99: number }> {
+/** Realtime demand jumps from 0 to C/2 mid-flood; seconds until realtime p99 is back within 1.2× of its baseline. */
+async function step(kind: "gateway" | "naive", baselineP99: number): Promise<{ recoveryS: number | null; firstWindowP99: number; jumpP99: number }> {
   const quiet = 2000;
   const horizon = quiet + 20_000;
   const high = C / 2 / (L / 1000);
@@ -147,7 +150,7 @@ async function step(kind: "gateway" | "naive", baselineP99: number): Promise<{ r
       while (remaining > 0) {
         const s = await status();
         remaining = s.tasks.queued + s.tasks.running;
-        await new Promise((r) => setTimeout(r, 250));
+        await new Promise((r) => setTimeout(r, 200));
       }
     })();
   } else {
@@ -159,13 +162,17 @@ async function step(kind: "gateway" | "naive", baselineP99: number): Promise<{ r
   const windows: number[] = [];
   for (let w = quiet; w < horizon; w += 1000) windows.push(p(after.filter((s) => s.at >= w && s.at < w + 1000), 99));
   const limit = baselineP99 * 1.2;
-  let last = -1;
-  // A window with no completed realtime call says nothing; only a p99 over the limit counts.
-  windows.forEach((v, i) => {
-    if (v > limit) last = i;
-  });
+  let recoveryS: number | null = null;
+  // Recovered at the first second from which the next three seconds' realtime p99 is within the limit.
+  const calm = (from: number) => p(after.filter((s) => s.at >= from && s.at < from + 3000), 99) <= limit;
+  for (let w = quiet; w < horizon - 3000; w += 1000) {
+    if (calm(w)) {
+      recoveryS = (w - quiet) / 1000;
+      break;
+    }
+  }
   if (process.env.BENCH_DEBUG) console.log(kind, "baseline p99", baselineP99.toFixed(0), "window p99s", windows.map((w) => w.toFixed(0)).join(" "));
-  return { recoveryS: last + 1, firstWindowP99: windows[0] ?? NaN, jumpP99: p(after, 99) };
+  return { recoveryS, firstWindowP99: windows[0] ?? NaN, jumpP99: p(after, 99) };
 }
 
 try {
@@ -174,7 +181,7 @@ try {
   const n = await naiveFlood();
   const nStep = await step("naive", p(n.alone, 99));
 
-  const row = (name: string, r: FloodResult, s: { recoveryS: number; firstWindowP99: number }) => {
+  const row = (name: string, r: FloodResult, s: { recoveryS: number | null; firstWindowP99: number }) => {
     // Realtime's use of the upstream: its calls × the upstream's service time (queueing excluded).
     const rtInFlight = (r.flood.filter((x) => x.status === 200).length * L) / r.wallMs;
     const headroom = C - rtInFlight;
@@ -191,7 +198,7 @@ try {
       r.simMax,
       r.preemptions,
       r.lost,
-      s.recoveryS,
+      s.recoveryS ?? "> 17",
     ];
   };
   console.log(
@@ -204,7 +211,8 @@ try {
   console.log();
   console.log(`× = realtime latency during the task flood ÷ realtime alone. Task use of headroom = task throughput × upstream latency ÷ (C − realtime in flight).`);
   console.log(`flood wall time: scheduler ${(g.wallMs / 1000).toFixed(1)} s (${g.succeeded}/${TASKS} succeeded), naive ${(n.wallMs / 1000).toFixed(1)} s (${n.succeeded}/${TASKS})`);
-  console.log(`step 0 → C/2 realtime mid-flood: realtime p99 in the first second ${gStep.firstWindowP99.toFixed(0)} ms (scheduler) vs ${nStep.firstWindowP99.toFixed(0)} ms (naive); back within 1.2× of baseline p99 after ${gStep.recoveryS} s vs ${nStep.recoveryS} s`);
+  console.log(`step 0 → C/2 realtime mid-flood: realtime p99 in the first second ${gStep.firstWindowP99.toFixed(0)} ms (scheduler) vs ${nStep.firstWindowP99.toFixed(0)} ms (naive);`);
+  console.log(`  recovery = seconds after the jump until the p99 of the next 3 s is within 1.2× of the baseline p99 (${gStep.recoveryS ?? "not within the 20 s observed"} s vs ${nStep.recoveryS ?? "not within the 20 s observed"} s)`);
 } finally {
   await naive.close();
   await stack.stop();

@@ -264,13 +264,14 @@ export class GovernorPolicy {
 
   /**
    * Slots kept free of tasks: the realtime calls surely expected before a task slot frees on its
-   * own (arrival rate × mean time between task completions), in whole slots. The fractional rest
-   * is cheaper served by preempting the youngest task, which has done the least work.
+   * own (arrival rate × mean time between task completions when tasks fill the headroom), in
+   * whole slots. The fractional rest is cheaper served by preempting the youngest task, which has
+   * done the least work.
    */
   reserve(now: number): number {
     const perMs = arrivalRate(this.#demand, now);
-    const tasks = this.#count("task");
-    const turnoverMs = (this.#taskLatencyMs ?? DEFAULT_TASK_LATENCY_MS) / Math.max(1, tasks);
+    const headroom = this.#limits.maxConcurrency - this.#count("realtime");
+    const turnoverMs = (this.#taskLatencyMs ?? DEFAULT_TASK_LATENCY_MS) / Math.max(1, headroom);
     return Math.min(this.#limits.maxConcurrency - 1, Math.floor(perMs * turnoverMs));
   }
 
@@ -417,9 +418,12 @@ export class GovernorPolicy {
     }
   }
 
-  /** How close to its expected end a task must be for realtime to wait for it rather than preempt. */
+  /**
+   * How close to its expected end a task must be for realtime to wait for it rather than preempt:
+   * the abort and drain, plus a tenth of a task's run (the work a preemption would throw away).
+   */
   #preemptionCostMs(): number {
-    return (this.#options.abortDrainMs ?? 0) + 60;
+    return (this.#options.abortDrainMs ?? 0) + Math.max(60, 0.1 * (this.#taskLatencyMs ?? 0));
   }
 
   /** Whether a task lease is expected (from recent task latency) to end within the preemption cost. */

@@ -71,12 +71,13 @@ export async function runTask(env: Bindings, taskId: string, hold: string = `hol
     const lease = got.lease;
     const runId = crypto.randomUUID();
     const startedAt = Date.now();
-    if (!(await claimTask(db, taskId, hold, runId, startedAt + RUN_LEASE_MS, startedAt))) {
-      await lease.release();
-      return "skipped";
-    }
-
     const abort = new AbortController();
+    // Claim the row while the call starts, so the slot does not idle on a D1 write; a failed claim
+    // (cancelled meanwhile, or taken by another run) aborts the call before it does any work.
+    const claimed = claimTask(db, taskId, hold, runId, startedAt + RUN_LEASE_MS, startedAt).then((ok) => {
+      if (!ok) abort.abort(new Error("task no longer ours"));
+      return ok;
+    });
     let preempted = false;
     void lease.watch().then((state) => {
       if (state === "revoked") {
@@ -86,6 +87,10 @@ export async function runTask(env: Bindings, taskId: string, hold: string = `hol
     }, () => {});
     const keepRun = setInterval(() => void extendRun(db, taskId, runId, Date.now() + RUN_LEASE_MS).catch(() => {}), RUN_LEASE_MS / 3);
     const result = await completeChat(route, body, abort.signal, UPSTREAM_TIMEOUT_MS).finally(() => clearInterval(keepRun));
+    if (!(await claimed)) {
+      await lease.release({ status: 499, latencyMs: Date.now() - startedAt });
+      return "skipped";
+    }
     // A preempted call teaches the governor nothing about the upstream.
     await lease.release(preempted ? undefined : result.outcome);
     const finished = Date.now();
