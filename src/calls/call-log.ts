@@ -8,6 +8,7 @@ import type { Lane } from "../scheduler/policy.ts";
 
 export interface CallRecord {
   endpoint: string;
+  taskId?: string | undefined;
   model: string | null;
   provider: string | null;
   lane: Lane | null;
@@ -27,6 +28,7 @@ export function logCall(env: Bindings, principal: Caller | undefined, record: Ca
     userId: principal?.ownerId ?? null,
     keyId: principal?.keyId ?? null,
     endpoint: record.endpoint,
+    taskId: record.taskId ?? null,
     model: record.model,
     provider: record.provider,
     lane: record.lane,

@@ -14,6 +14,7 @@ export interface LogFilter {
   model?: string | undefined;
   provider?: string | undefined;
   lane?: "realtime" | "task" | undefined;
+  taskId?: string | undefined;
   status?: number | undefined;
   since?: number | undefined;
   before?: number | undefined;
@@ -26,6 +27,7 @@ export async function listRequestLogs(db: Database, filter: LogFilter) {
   if (filter.model) where.push(eq(requestLogs.model, filter.model));
   if (filter.provider) where.push(eq(requestLogs.provider, filter.provider));
   if (filter.lane) where.push(eq(requestLogs.lane, filter.lane));
+  if (filter.taskId) where.push(eq(requestLogs.taskId, filter.taskId));
   if (filter.status) where.push(eq(requestLogs.status, filter.status));
   if (filter.since) where.push(gte(requestLogs.createdAt, filter.since));
   if (filter.before) where.push(lt(requestLogs.createdAt, filter.before));

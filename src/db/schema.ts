@@ -71,6 +71,8 @@ export const requestLogs = sqliteTable(
     userId: text("user_id"),
     keyId: text("key_id"),
     endpoint: text("endpoint").notNull(),
+    /** The task this call ran, for task-lane calls made by the consumer. */
+    taskId: text("task_id"),
     model: text("model"),
     provider: text("provider"),
     lane: text("lane", { enum: ["realtime", "task"] }),

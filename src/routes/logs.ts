@@ -11,6 +11,7 @@ const filters = z.object({
   model: z.string().optional(),
   provider: z.string().optional(),
   lane: z.enum(["realtime", "task"]).optional(),
+  task_id: z.string().optional(),
   status: z.coerce.number().int().min(100).max(599).optional(),
   since: z.coerce.number().int().nonnegative().optional(),
   before: z.coerce.number().int().positive().optional(),
@@ -22,6 +23,7 @@ export const logRoutes = new Hono<AppEnv>().get("/", async (c) => {
   const principal = c.get("principal");
   const rows = await listRequestLogs(database(c.env.DB), {
     ...q,
+    taskId: q.task_id,
     userId: principal.role === "admin" ? q.user_id : principal.ownerId,
   });
   return c.json({
@@ -32,6 +34,7 @@ export const logRoutes = new Hono<AppEnv>().get("/", async (c) => {
       user_id: r.userId,
       key_id: r.keyId,
       endpoint: r.endpoint,
+      task_id: r.taskId,
       model: r.model,
       provider: r.provider,
       lane: r.lane,

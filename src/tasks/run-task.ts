@@ -95,7 +95,7 @@ export async function runTask(env: Bindings, taskId: string, hold: string = `hol
     await lease.release(preempted ? undefined : result.outcome);
     const finished = Date.now();
     const log = (status: number, error?: string) =>
-      logCall(env, row, { endpoint: "tasks", model: row.model, provider: route.provider.name, lane: "task", stream: false, status, startedAt, usage: result.ok ? result.completion.usage : undefined, error });
+      logCall(env, row, { endpoint: "tasks", taskId, model: row.model, provider: route.provider.name, lane: "task", stream: false, status, startedAt, usage: result.ok ? result.completion.usage : undefined, error });
 
     if (preempted) {
       await requeueRun(db, taskId, runId, { cause: "preempted", availableAt: finished, until: finished + TASK_QUEUE_WINDOW_MS }, finished);
@@ -103,9 +103,10 @@ export async function runTask(env: Bindings, taskId: string, hold: string = `hol
       continue;
     }
     if (result.ok) {
-      await finishRun(db, taskId, runId, { status: "succeeded", result: result.completion }, finished);
-      await log(200);
-      return "succeeded";
+      const written = await finishRun(db, taskId, runId, { status: "succeeded", result: result.completion }, finished);
+      // Only the run that still holds the task records a result; a superseded run's answer is dropped.
+      await log(written ? 200 : 409, written ? undefined : "result discarded: the task was no longer this run's");
+      return written ? "succeeded" : "skipped";
     }
     const error = result.error;
     await log(error.status, error.message);
