@@ -21,7 +21,7 @@ export type RunResult = "succeeded" | "failed" | "retry_later" | "expired" | "sk
 const MAX_RUNS_PER_DELIVERY = 20;
 /** Grace over the governor wait so a held task is never swept. */
 const HOLD_GRACE_MS = 30_000;
-const RUN_LEASE_MS = 60_000;
+const RUN_LEASE_MS = 30_000;
 
 function asTaskError(error: { message: string; code?: string | null }, type = "upstream_error"): TaskError {
   return { message: error.message, type, code: error.code ?? null };
