@@ -37,11 +37,7 @@ try {
     ids.push(((await res.json()) as { id: string }).id);
   }
   // Let part of the flood finish, then kill the gateway with calls in flight and messages queued.
-  for (;;) {
-    const s = await states(ids);
-    if (count(s, "succeeded") >= TASKS * KILL_AFTER) break;
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  while (stack.sim.stats().completed < TASKS * KILL_AFTER) await new Promise((r) => setTimeout(r, 50));
   const atKill = await states(ids);
   const inFlight = stack.sim.stats().inFlight;
   await stack.crash();

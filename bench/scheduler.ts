@@ -175,6 +175,8 @@ async function step(kind: "gateway" | "naive", baselineP99: number): Promise<{ r
   return { recoveryS, firstWindowP99: windows[0] ?? NaN, jumpP99: p(after, 99) };
 }
 
+const seconds = (s: number | null) => (s === null ? "not within the 20 s observed" : `${s} s`);
+
 try {
   const g = await gatewayFlood();
   const gStep = await step("gateway", p(g.alone, 99));
@@ -212,7 +214,7 @@ try {
   console.log(`× = realtime latency during the task flood ÷ realtime alone. Task use of headroom = task throughput × upstream latency ÷ (C − realtime in flight).`);
   console.log(`flood wall time: scheduler ${(g.wallMs / 1000).toFixed(1)} s (${g.succeeded}/${TASKS} succeeded), naive ${(n.wallMs / 1000).toFixed(1)} s (${n.succeeded}/${TASKS})`);
   console.log(`step 0 → C/2 realtime mid-flood: realtime p99 in the first second ${gStep.firstWindowP99.toFixed(0)} ms (scheduler) vs ${nStep.firstWindowP99.toFixed(0)} ms (naive);`);
-  console.log(`  recovery = seconds after the jump until the p99 of the next 3 s is within 1.2× of the baseline p99 (${gStep.recoveryS ?? "not within the 20 s observed"} s vs ${nStep.recoveryS ?? "not within the 20 s observed"} s)`);
+  console.log(`  recovery = seconds after the jump until the p99 of the next 3 s is within 1.2× of the baseline p99 (${seconds(gStep.recoveryS)} vs ${seconds(nStep.recoveryS)})`);
 } finally {
   await naive.close();
   await stack.stop();
