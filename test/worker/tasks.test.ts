@@ -24,6 +24,17 @@ async function waitFor(key: string, id: string, done: (t: Task) => boolean): Pro
   }
   throw new Error(`task ${id} stuck in ${task?.status}`);
 }
+/** Writes a task row directly, as a consumer or a crash would have left it. */
+async function insertTask(ownerId: string, row: { status: "queued" | "running"; deadline: number; leaseUntil: number; runId?: string; messages?: unknown[] }): Promise<string> {
+  const id = `task_manual_${crypto.randomUUID()}`;
+  const now = Date.now();
+  const request = JSON.stringify({ model: "sim-small", messages: row.messages ?? [{ role: "user", content: "x" }] });
+  await env.DB.prepare("insert into tasks (id, owner_id, model, provider, status, request, deadline, lease_until, run_id, created_at, updated_at) values (?, ?, 'sim-small', 'sim', ?, ?, ?, ?, ?, ?, ?)")
+    .bind(id, ownerId, row.status, request, row.deadline, row.leaseUntil, row.runId ?? null, now, now)
+    .run();
+  return id;
+}
+
 const terminal = (t: Task) => ["succeeded", "failed", "cancelled", "expired"].includes(t.status);
 
 describe("task API", () => {
@@ -80,14 +91,11 @@ describe("task API", () => {
 
   it("cancels a queued task; a cancelled task never runs", async () => {
     const u = await userWithKey();
-    const row = { id: `task_manual_${crypto.randomUUID()}`, now: Date.now() };
-    await env.DB.prepare("insert into tasks (id, owner_id, model, provider, status, request, deadline, lease_until, created_at, updated_at) values (?, ?, 'sim-small', 'sim', 'queued', ?, ?, ?, ?, ?)")
-      .bind(row.id, u.id, JSON.stringify({ model: "sim-small", messages: [{ role: "user", content: "x" }] }), row.now + 3600_000, row.now + 60_000, row.now, row.now)
-      .run();
-    const cancelled = (await (await call(`/v1/tasks/${row.id}`, { method: "DELETE", key: u.key })).json()) as Task;
+    const id = await insertTask(u.id, { status: "queued", deadline: Date.now() + 3600_000, leaseUntil: Date.now() + 60_000, runId: "hold:elsewhere" });
+    const cancelled = (await (await call(`/v1/tasks/${id}`, { method: "DELETE", key: u.key })).json()) as Task;
     expect(cancelled.status).toBe("cancelled");
-    expect(await runTask(bindings, row.id)).toBe("skipped");
-    expect(((await (await call(`/v1/tasks/${row.id}`, { key: u.key })).json()) as Task).status).toBe("cancelled");
+    expect(await runTask(bindings, id)).toBe("skipped");
+    expect(((await (await call(`/v1/tasks/${id}`, { key: u.key })).json()) as Task).status).toBe("cancelled");
   });
 });
 
@@ -140,11 +148,8 @@ describe("durability", () => {
     const u = await userWithKey();
     const task = (await (await submit(u.key, "late", { deadline: new Date(Date.now() + 60_000).toISOString() })).json()) as Task;
     await waitFor(u.key, task.id, terminal);
-    const id = `task_late_${crypto.randomUUID()}`;
-    const now = Date.now();
-    await env.DB.prepare("insert into tasks (id, owner_id, model, provider, status, request, deadline, lease_until, created_at, updated_at) values (?, ?, 'sim-small', 'sim', 'queued', ?, ?, ?, ?, ?)")
-      .bind(id, u.id, JSON.stringify({ model: "sim-small", messages: [{ role: "user", content: "x" }] }), now - 1, now + 60_000, now, now)
-      .run();
+    // Held by "another runner" so a draining consumer leaves it to this test.
+    const id = await insertTask(u.id, { status: "queued", deadline: Date.now() - 1, leaseUntil: Date.now() + 60_000, runId: "hold:elsewhere" });
     expect(await runTask(bindings, id)).toBe("expired");
     const t = (await (await call(`/v1/tasks/${id}`, { key: u.key })).json()) as Task;
     expect(t.status).toBe("expired");
@@ -153,12 +158,8 @@ describe("durability", () => {
 
   it("the governor's sweeper re-enqueues a task whose run died, and it then completes", async () => {
     const u = await userWithKey();
-    const id = `task_orphan_${crypto.randomUUID()}`;
-    const now = Date.now();
     // A run that claimed the task and died: status running, its lease long past, no message anywhere.
-    await env.DB.prepare("insert into tasks (id, owner_id, model, provider, status, request, deadline, lease_until, run_id, created_at, updated_at) values (?, ?, 'sim-small', 'sim', 'running', ?, ?, ?, 'dead-run', ?, ?)")
-      .bind(id, u.id, JSON.stringify({ model: "sim-small", messages: [{ role: "user", content: "x" }] }), now + 3600_000, now - 1000, now, now)
-      .run();
+    const id = await insertTask(u.id, { status: "running", deadline: Date.now() + 3600_000, leaseUntil: Date.now() - 1000, runId: "dead-run" });
     const governor = governorFor(bindings, "sim");
     await governor.armSweeper("sim");
     // Make the sweep due now, then fire the alarm as the runtime would.
@@ -173,11 +174,7 @@ describe("durability", () => {
     const u = await userWithKey();
     const task = (await (await submit(u.key, "x", { deadline: new Date(Date.now() + 3600_000).toISOString() })).json()) as Task;
     await waitFor(u.key, task.id, terminal);
-    const id = `task_dlq_${crypto.randomUUID()}`;
-    const now = Date.now();
-    await env.DB.prepare("insert into tasks (id, owner_id, model, provider, status, request, deadline, lease_until, created_at, updated_at) values (?, ?, 'sim-small', 'sim', 'queued', ?, ?, ?, ?, ?)")
-      .bind(id, u.id, JSON.stringify({ model: "sim-small", messages: [] }), now + 3600_000, now + 60_000, now, now)
-      .run();
+    const id = await insertTask(u.id, { status: "queued", deadline: Date.now() + 3600_000, leaseUntil: Date.now() + 60_000, runId: "hold:elsewhere" });
     const batch = createMessageBatch("gateway-tasks-dlq", [{ id: "dead-1", timestamp: new Date(), attempts: 11, body: { taskId: id } }]);
     const ctx = createExecutionContext();
     await worker.queue(batch, bindings, ctx);
