@@ -1,0 +1,103 @@
+/** The governor's vocabulary: lanes, leases, what callers ask for and report, and what the policy decides. */
+import type { TaskLimitState } from "./task-limit.ts";
+import type { RealtimeDemand } from "./realtime-demand.ts";
+import type { TokenBucket } from "./token-bucket.ts";
+
+export type Lane = "realtime" | "task";
+
+export interface PolicyLimits {
+  maxConcurrency: number;
+  rpm?: number | undefined;
+  tpm?: number | undefined;
+}
+
+export interface AcquireRequest {
+  lane: Lane;
+  tenant: string;
+  taskId?: string | undefined;
+  /** Epoch ms by which a task must be done; past it the task is not admitted. */
+  deadline?: number | undefined;
+  /** Estimated tokens of the call, charged to the TPM bucket. */
+  tokens: number;
+  /** How long the caller may wait for a slot. */
+  waitMs: number;
+}
+
+export interface Lease {
+  id: string;
+  lane: Lane;
+  tenant: string;
+  taskId?: string | undefined;
+  tokens: number;
+  grantedAt: number;
+  expiresAt: number;
+  /** Revoked for preemption: the holder must abort and release. */
+  revoked: boolean;
+}
+
+/** What the holder reports when it gives a lease back. */
+export interface Outcome {
+  status: number;
+  latencyMs: number;
+  ttftMs?: number | undefined;
+  tokens?: number | undefined;
+  retryAfterMs?: number | undefined;
+  remainingRequests?: number | undefined;
+  remainingTokens?: number | undefined;
+}
+
+export type RejectReason = "busy" | "rate_limited" | "expired";
+
+export interface Rejection {
+  waiterId: string;
+  reason: RejectReason;
+  retryAfterMs: number;
+}
+
+/** Side effects for the shell to carry out, in order. */
+export interface Effects {
+  granted: { waiterId: string; lease: Lease }[];
+  rejected: Rejection[];
+  revoked: Lease[];
+  expired: Lease[];
+}
+
+export interface Waiter {
+  id: string;
+  request: AcquireRequest;
+  enqueuedAt: number;
+  waitUntil: number;
+}
+
+export interface PolicyOptions {
+  leaseTtlMs: number;
+  newId: () => string;
+  /**
+   * After an aborted call (a preempted task, a client gone mid-stream) the upstream still counts
+   * it until it notices the closed connection: its slot stays taken this long after release.
+   */
+  abortDrainMs?: number;
+}
+
+export interface Stats {
+  granted: { realtime: number; task: number };
+  rejected: number;
+  preemptions: number;
+  upstream429: number;
+  expiredLeases: number;
+}
+
+/** The persistent part of the policy (waiters are callers in memory and die with the object). */
+export interface PolicySnapshot {
+  limits: PolicyLimits;
+  leases: Lease[];
+  taskLimit: TaskLimitState;
+  demand: RealtimeDemand;
+  taskLatencyMs: number | null;
+  cooldownUntil: number;
+  rpm: TokenBucket | null;
+  tpm: TokenBucket | null;
+  stats: Stats;
+  /** Until when each recently aborted call's slot stays taken. */
+  draining: number[];
+}
