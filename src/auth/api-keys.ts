@@ -17,8 +17,11 @@ export async function mintKey(): Promise<{ key: string; hash: string; prefix: st
   return { key, hash: await sha256Hex(key), prefix: `${key.slice(0, KEY_PREFIX.length + 4)}…` };
 }
 
-/** Resolves a presented key to its principal, or null if unknown or revoked. */
-export async function principalForKey(db: Database, key: string, now = Date.now()): Promise<Principal | null> {
+/**
+ * Resolves a presented key to its principal, or null if unknown or revoked. A lookup that reaches
+ * D1 (at most every 30 s per key and isolate) also stamps `last_used_at`, through `waitUntil`.
+ */
+export async function principalForKey(db: Database, key: string, waitUntil?: (work: Promise<unknown>) => void, now = Date.now()): Promise<Principal | null> {
   const hash = await sha256Hex(key);
   const hit = cache.get(hash);
   if (hit && hit.until > now) return hit.principal;
@@ -33,6 +36,7 @@ export async function principalForKey(db: Database, key: string, now = Date.now(
       ? { ownerId: row.userId, role: row.role ?? "user", userId: row.userId, keyId: row.id, via: "key", allowedModels: row.allowedModels ?? null }
       : { ownerId: ROOT_OWNER, role: "admin", userId: null, keyId: row.id, via: "key", allowedModels: row.allowedModels ?? null }
     : null;
+  if (row && waitUntil) waitUntil(db.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, row.id)).then(() => undefined, () => undefined));
   if (cache.size >= CACHE_MAX) cache.clear();
   cache.set(hash, { principal, until: now + CACHE_TTL_MS });
   return principal;

@@ -17,10 +17,10 @@ function presented(request: Request): string | undefined {
   return request.headers.get("x-api-key")?.trim() || undefined;
 }
 
-async function resolve(env: Bindings, credential: string): Promise<Principal | null> {
+async function resolve(env: Bindings, credential: string, waitUntil: (work: Promise<unknown>) => void): Promise<Principal | null> {
   const { ADMIN_API_KEY, JWT_SECRET } = settings(env);
   if (timingSafeEqual(credential, ADMIN_API_KEY)) return rootPrincipal;
-  if (credential.startsWith(KEY_PREFIX)) return principalForKey(database(env.DB), credential);
+  if (credential.startsWith(KEY_PREFIX)) return principalForKey(database(env.DB), credential, waitUntil);
   const claims = await verifyAccessToken(credential, JWT_SECRET);
   return claims ? { ownerId: claims.sub, role: claims.role, userId: claims.sub, keyId: null, via: "jwt", allowedModels: null } : null;
 }
@@ -31,7 +31,7 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
   if (!credential) {
     throw new GatewayError("unauthorized", "missing credential: send 'Authorization: Bearer <key>'", { code: "missing_api_key" });
   }
-  const principal = await resolve(c.env, credential);
+  const principal = await resolve(c.env, credential, (work) => c.executionCtx.waitUntil(work));
   if (!principal) throw new GatewayError("unauthorized", "invalid API key or token", { code: "invalid_api_key" });
   c.set("principal", principal);
   await next();

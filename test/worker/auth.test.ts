@@ -68,6 +68,12 @@ describe("API keys", () => {
     expect(JSON.stringify(await list.json())).not.toContain(key);
 
     expect((await chat(key)).status).toBe(200);
+    let listedAgain: { id: string; last_used_at: number | null }[] = [];
+    for (let i = 0; i < 50 && !listedAgain.find((k) => k.id === id)?.last_used_at; i++) {
+      listedAgain = ((await (await call("/api/keys", { key: token })).json()) as { data: typeof listedAgain }).data;
+      await scheduler.wait(10);
+    }
+    expect(listedAgain.find((k) => k.id === id)?.last_used_at).toBeGreaterThan(0);
     expect((await call(`/api/keys/${id}`, { method: "DELETE", key: token })).status).toBe(200);
     expect((await chat(key)).status).toBe(401);
   });
