@@ -42,7 +42,20 @@ export async function principalForKey(db: Database, key: string, waitUntil?: (wo
   return principal;
 }
 
+const roles = new Map<string, { role: Principal["role"] | null; until: number }>();
+
+/** A user's current role (null if the user is gone), cached briefly like keys: a token's claim is not trusted for it. */
+export async function currentRole(db: Database, userId: string, now = Date.now()): Promise<Principal["role"] | null> {
+  const hit = roles.get(userId);
+  if (hit && hit.until > now) return hit.role;
+  const row = await db.select({ role: users.role }).from(users).where(eq(users.id, userId)).get();
+  if (roles.size >= CACHE_MAX) roles.clear();
+  roles.set(userId, { role: row?.role ?? null, until: now + CACHE_TTL_MS });
+  return row?.role ?? null;
+}
+
 /** Drops cached lookups so a revocation or role change applies at once in this isolate. */
 export function forgetCachedKeys(): void {
   cache.clear();
+  roles.clear();
 }

@@ -1,6 +1,7 @@
 /** A realtime embeddings call: lease, upstream, release, log. */
 import { GatewayError } from "../core/errors.ts";
 import type { EmbeddingsRequest, Usage } from "../core/openai-schema.ts";
+import { withTimeout } from "../core/timeout.ts";
 import { estimateTokens } from "../core/usage.ts";
 import { settings } from "../env.ts";
 import { callUpstream, rateLimitHints } from "../providers/openai-client.ts";
@@ -23,7 +24,7 @@ export async function realtimeEmbeddings(scope: CallScope, body: EmbeddingsReque
   let failure: GatewayError | undefined = upstream.ok ? undefined : upstream.error;
   let json: { model?: string; usage?: Usage; data?: unknown } | undefined;
   if (upstream.ok) {
-    json = await upstream.response.json<typeof json>().catch(() => undefined);
+    json = await withTimeout(upstream.response.json<typeof json>(), UPSTREAM_TIMEOUT_MS).catch(() => undefined);
     if (!json || !Array.isArray(json.data)) failure = new GatewayError("upstream_error", `provider '${route.provider.name}' sent a malformed response`, { code: "upstream_malformed" });
   }
   const status = failure?.status ?? 200;

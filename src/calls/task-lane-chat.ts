@@ -37,12 +37,11 @@ export async function taskLaneChat(scope: CallScope, body: ChatCompletionRequest
       throw new GatewayError("rate_limited", `no task capacity on provider '${route.provider.name}' right now; retry later or submit with POST /v1/tasks`, { code: "task_capacity_exceeded", retryAfter: Math.max(1, got.refused.retryAfterMs / 1000) });
     }
     const lease = got.lease;
-    const revoked = new AbortController();
-    void lease.watch().then((s) => s === "revoked" && revoked.abort(new Error("preempted")), () => {});
-    const result = await completeChat(route, body, AbortSignal.any([revoked.signal, scope.signal]), UPSTREAM_TIMEOUT_MS);
-    const preempted = revoked.signal.aborted;
-    waitUntil(lease.release(preempted ? undefined : result.outcome));
-    if (preempted && !scope.signal.aborted) continue;
+    lease.watchRevocation();
+    const result = await completeChat(route, body, AbortSignal.any([lease.lost, scope.signal]), UPSTREAM_TIMEOUT_MS);
+    const slotLost = lease.lost.aborted;
+    waitUntil(lease.release(slotLost ? undefined : result.outcome));
+    if (slotLost && !scope.signal.aborted) continue;
     if (!result.ok) {
       waitUntil(logCall(env, principal, { ...base, status: result.error.status, error: result.error.message }));
       throw result.error;

@@ -1,6 +1,7 @@
 /** One chat completion against a routed provider, non-streaming: the piece realtime and task calls share. */
 import { GatewayError } from "../core/errors.ts";
 import type { ChatCompletionRequest, Usage } from "../core/openai-schema.ts";
+import { withTimeout } from "../core/timeout.ts";
 import { callUpstream, rateLimitHints } from "../providers/openai-client.ts";
 import type { ModelRoute } from "../providers/registry.ts";
 import type { Outcome } from "../scheduler/policy.ts";
@@ -24,19 +25,6 @@ export function upstreamChatBody(route: ModelRoute, body: ChatCompletionRequest)
   return out;
 }
 
-async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new GatewayError("upstream_timeout", "upstream stopped answering mid-body", { code: "upstream_timeout" })), ms);
-  });
-  work.catch(() => {}); // if the timer wins, a later failure of the read is expected
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer ?? null);
-  }
-}
-
 /** Calls upstream and reads the whole completion; never throws for upstream trouble. */
 export async function completeChat(route: ModelRoute, body: ChatCompletionRequest, signal: AbortSignal | undefined, timeoutMs: number): Promise<ChatResult> {
   const startedAt = Date.now();
@@ -56,7 +44,7 @@ export async function completeChat(route: ModelRoute, body: ChatCompletionReques
         : signal?.aborted
           ? new GatewayError("upstream_error", "the call was cancelled", { code: "cancelled" })
           : new GatewayError("upstream_error", `provider '${route.provider.name}' sent a malformed response`, { code: "upstream_malformed" });
-    return { ok: false, error, outcome: { status: error.status, latencyMs: latency(), ...hints } };
+    return { ok: false, error, outcome: { status: signal?.aborted ? 499 : error.status, latencyMs: latency(), ...hints } };
   }
   completion.model = route.model;
   const tokens = completion.usage?.total_tokens;

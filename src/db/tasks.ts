@@ -153,9 +153,13 @@ export async function expireTask(db: Database, id: string, now: number): Promise
     .where(and(eq(tasks.id, id), eq(tasks.status, "queued")));
 }
 
-/** Fails a task outside a run (a dead-lettered message, a model no longer served). */
-export async function failTask(db: Database, id: string, error: TaskError, now: number): Promise<void> {
-  await db.update(tasks).set({ status: "failed", error, finishedAt: now, updatedAt: now, leaseUntil: null, runId: null }).where(and(eq(tasks.id, id), inArray(tasks.status, ["queued", "running"])));
+/**
+ * Fails a task outside a run (a dead-lettered message, a model no longer served). With
+ * `onlyIfIdle`, a task that a live run or hold has now is left alone: that run decides.
+ */
+export async function failTask(db: Database, id: string, error: TaskError, now: number, opts: { onlyIfIdle?: boolean } = {}): Promise<void> {
+  const idle = opts.onlyIfIdle ? or(isNull(tasks.runId), lt(tasks.leaseUntil, now)) : undefined;
+  await db.update(tasks).set({ status: "failed", error, finishedAt: now, updatedAt: now, leaseUntil: null, runId: null }).where(and(eq(tasks.id, id), inArray(tasks.status, ["queued", "running"]), idle));
 }
 
 /**

@@ -2,6 +2,7 @@
 import { eq, or } from "drizzle-orm";
 import { GatewayError } from "../core/errors.ts";
 import type { Database } from "./client.ts";
+import { isUniqueViolation } from "./errors.ts";
 import { users } from "./schema.ts";
 
 export type UserRow = typeof users.$inferSelect;
@@ -13,7 +14,13 @@ export async function createUser(db: Database, input: { username: string; email:
     throw new GatewayError("conflict", `that ${field} is already registered`, { param: field, code: `${field}_taken` });
   }
   const row = { ...input, id: crypto.randomUUID(), role: "user" as const, createdAt: Date.now() };
-  await db.insert(users).values(row);
+  try {
+    await db.insert(users).values(row);
+  } catch (error) {
+    // Another registration with the same username or email won the race.
+    if (isUniqueViolation(error)) throw new GatewayError("conflict", "that username or email is already registered", { code: "user_exists" });
+    throw error;
+  }
   return row;
 }
 

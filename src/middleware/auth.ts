@@ -2,7 +2,7 @@
 import { createMiddleware } from "hono/factory";
 import { timingSafeEqual } from "../core/crypto.ts";
 import { GatewayError } from "../core/errors.ts";
-import { KEY_PREFIX, principalForKey } from "../auth/api-keys.ts";
+import { currentRole, KEY_PREFIX, principalForKey } from "../auth/api-keys.ts";
 import { verifyAccessToken } from "../auth/jwt.ts";
 import { rootPrincipal, type Principal } from "../auth/principal.ts";
 import { database } from "../db/client.ts";
@@ -22,7 +22,10 @@ async function resolve(env: Bindings, credential: string, waitUntil: (work: Prom
   if (timingSafeEqual(credential, ADMIN_API_KEY)) return rootPrincipal;
   if (credential.startsWith(KEY_PREFIX)) return principalForKey(database(env.DB), credential, waitUntil);
   const claims = await verifyAccessToken(credential, JWT_SECRET);
-  return claims ? { ownerId: claims.sub, role: claims.role, userId: claims.sub, keyId: null, via: "jwt", allowedModels: null } : null;
+  if (!claims) return null;
+  // The role comes from D1, not the token: a demotion applies without waiting for the token to expire.
+  const role = await currentRole(database(env.DB), claims.sub);
+  return role ? { ownerId: claims.sub, role, userId: claims.sub, keyId: null, via: "jwt", allowedModels: null } : null;
 }
 
 /** Requires a valid credential; 401 in the OpenAI error shape otherwise. */

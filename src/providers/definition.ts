@@ -18,7 +18,11 @@ export const providerFields = z.object({
     name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "name must be lowercase letters, digits, '-' or '_'"),
     type: z.enum(providerTypes, { message: `type must be one of: ${providerTypes.join(", ")}` }),
     base_url: z.url({ protocol: /^https?$/ }).optional(),
-    api_key: z.string().min(1).optional(),
+    api_key: z
+      .string()
+      .min(1)
+      .refine((k) => !GATEWAY_SECRETS.includes(secretReference(k) ?? ""), "api_key may not reference the gateway's own secrets")
+      .optional(),
     limits: providerLimits,
     models: z.array(modelEntry).min(1, "a provider serves at least one model"),
   });
@@ -45,3 +49,6 @@ export function baseUrlOf(p: ProviderDefinition): string {
 export function secretReference(apiKey: string | undefined): string | undefined {
   return apiKey ? /^\$\{([A-Z0-9_]+)\}$/.exec(apiKey)?.[1] : undefined;
 }
+
+/** The gateway's own secrets: a provider key may never reference them (it would send them upstream). */
+export const GATEWAY_SECRETS: readonly string[] = ["ADMIN_API_KEY", "JWT_SECRET", "ENCRYPTION_KEY"];

@@ -1,5 +1,5 @@
 /** Calls an OpenAI-compatible upstream: one place for URL, auth header, timeout and failure mapping. */
-import type { GatewayError } from "../core/errors.ts";
+import { GatewayError } from "../core/errors.ts";
 import type { Provider } from "./registry.ts";
 import { errorFromFailure, errorFromUpstream } from "./upstream-error.ts";
 
@@ -28,7 +28,9 @@ export async function callUpstream(call: UpstreamCall): Promise<UpstreamResult> 
     const error = await errorFromUpstream(response, call.provider.name, call.provider.apiKey);
     return { ok: false, error, status: response.status, retryAfterMs: error.retryAfter === undefined ? undefined : error.retryAfter * 1000 };
   } catch (cause) {
-    const error = errorFromFailure(cause, call.provider.name, timeout.signal.aborted && !call.signal?.aborted);
+    // Our own abort (the client left, or the lease was taken back) is not the upstream's failure.
+    if (call.signal?.aborted) return { ok: false, error: new GatewayError("upstream_error", "the call was cancelled", { code: "cancelled" }), status: 499 };
+    const error = errorFromFailure(cause, call.provider.name, timeout.signal.aborted);
     return { ok: false, error, status: error.status };
   } finally {
     clearTimeout(timer);

@@ -26,7 +26,14 @@ export const authRoutes = new Hono<AppEnv>()
   })
   .post("/token", async (c) => {
     const type = c.req.header("content-type") ?? "";
-    const raw = type.includes("application/json") ? await readJson(c.req.raw) : Object.fromEntries(Object.entries(await c.req.parseBody()).map(([k, v]) => [k, typeof v === "string" ? v : ""]));
+    const form = async () => {
+      try {
+        return Object.fromEntries(Object.entries(await c.req.parseBody()).map(([k, v]) => [k, typeof v === "string" ? v : ""]));
+      } catch {
+        throw new GatewayError("invalid_request", "send username and password as form fields or JSON", { code: "invalid_body" });
+      }
+    };
+    const raw = type.includes("application/json") ? await readJson(c.req.raw) : await form();
     const input = parseInput(credentials, raw);
     const user = await findUserByLogin(database(c.env.DB), input.username);
     // Hash even for unknown users so timing does not reveal which usernames exist.

@@ -32,6 +32,11 @@ export const keyRoutes = new Hono<AppEnv>()
   .post("/", async (c) => {
     const input = parseInput(newKey, await readJson(c.req.raw));
     const principal = c.get("principal");
+    // A key limited to some models can only mint keys limited to (some of) the same models.
+    const limit = principal.allowedModels;
+    if (limit && (!input.models || input.models.some((m) => !limit.includes(m)))) {
+      throw new GatewayError("forbidden", `this key may only create keys limited to its own models: ${limit.join(", ")}`, { param: "models", code: "models_not_allowed" });
+    }
     const { key, hash, prefix } = await mintKey();
     const row: KeyRow = { id: crypto.randomUUID(), userId: principal.userId, name: input.name, keyHash: hash, prefix, allowedModels: input.models ?? null, createdAt: Date.now(), lastUsedAt: null, revokedAt: null };
     await database(c.env.DB).insert(apiKeys).values(row);

@@ -6,6 +6,7 @@ import { parseInput, readJson } from "../core/validate.ts";
 import { database, type Database } from "../db/client.ts";
 import { findAdminProvider, listAdminProviders, replaceModels, storedKey, type ProviderView } from "../db/providers.ts";
 import { models, providers } from "../db/schema.ts";
+import { isUniqueViolation } from "../db/errors.ts";
 import { settings, type AppEnv, type Bindings } from "../env.ts";
 import { baseUrlOf, normaliseModels, providerDefinition, providerFields, type ProviderDefinition } from "../providers/definition.ts";
 import { configuredProviders } from "../providers/registry.ts";
@@ -40,6 +41,16 @@ async function assertFree(env: Bindings, db: Database, def: Pick<ProviderDefinit
   if (clash) throw new GatewayError("conflict", `model '${clash.name}' is already served by another provider`, { param: "models", code: "model_exists" });
 }
 
+/** A write that lost a race on a unique provider or model name answers 409, not 500. */
+async function conflictOnRace<T>(write: Promise<T>): Promise<T> {
+  try {
+    return await write;
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new GatewayError("conflict", "a provider or model with that name was just created", { code: "provider_exists" });
+    throw error;
+  }
+}
+
 async function mustFind(db: Database, id: string): Promise<ProviderView> {
   if (id.startsWith("config:")) throw new GatewayError("conflict", "providers declared in configuration are changed in configuration", { code: "provider_read_only" });
   const found = await findAdminProvider(db, id);
@@ -54,7 +65,7 @@ export const providerRoutes = new Hono<AppEnv>()
     await assertFree(c.env, db, def);
     const id = crypto.randomUUID();
     const now = Date.now();
-    await db.batch([
+    await conflictOnRace(db.batch([
       db.insert(providers).values({
         id,
         name: def.name,
@@ -68,7 +79,7 @@ export const providerRoutes = new Hono<AppEnv>()
         updatedAt: now,
       }),
       ...replaceModels(db, id, def.models),
-    ]);
+    ]));
     return c.json(await findAdminProvider(db, id), 201);
   })
   .get("/", async (c) => c.json({ object: "list", data: [...configuredViews(c.env), ...(await listAdminProviders(database(c.env.DB)))] }))
@@ -91,7 +102,7 @@ export const providerRoutes = new Hono<AppEnv>()
     };
     const def = parseInput(providerDefinition, merged);
     await assertFree(c.env, db, def, current.id);
-    await db.batch([
+    await conflictOnRace(db.batch([
       db
         .update(providers)
         .set({
@@ -106,7 +117,7 @@ export const providerRoutes = new Hono<AppEnv>()
         })
         .where(eq(providers.id, current.id)),
       ...replaceModels(db, current.id, def.models),
-    ]);
+    ]));
     return c.json(await findAdminProvider(db, current.id));
   })
   .delete("/:id", async (c) => {

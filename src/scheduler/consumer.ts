@@ -52,7 +52,7 @@ export async function recordDeadLetters(batch: MessageBatch<TaskMessage>, env: B
     const taskId = typeof message.body?.taskId === "string" ? message.body.taskId : null;
     await db.insert(deadLetters).values({ id: message.id, taskId, body: message.body ?? null, attempts: message.attempts, createdAt: Date.now() }).onConflictDoNothing();
     if (taskId) {
-      await failTask(db, taskId, { message: "the task's queue message was dead-lettered after repeated delivery failures", type: "server_error", code: "dead_lettered" }, Date.now());
+      await failTask(db, taskId, { message: "the task's queue message was dead-lettered after repeated delivery failures", type: "server_error", code: "dead_lettered" }, Date.now(), { onlyIfIdle: true });
     }
     message.ack();
   }

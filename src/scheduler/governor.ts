@@ -8,9 +8,11 @@ import { sweepProviderTasks } from "../tasks/sweeper.ts";
 import { GovernorPolicy, type Effects, type Lane, type Outcome, type PolicyLimits, type RejectReason } from "./policy.ts";
 
 export const LEASE_TTL_MS = 30_000;
+/** A fresh lease lives this long unless renewed: holders renew after 2 s (see lease.ts). */
+export const FIRST_RENEW_MS = 5_000;
 /** How long an aborted call's slot stays taken after release, until the upstream notices the close. */
 export const ABORT_DRAIN_MS = 25;
-/** Wakes sooner than this are timed in memory (the object is alive: a caller is waiting); later ones by alarm. */
+/** While callers wait, wakes sooner than this are also timed in memory (alarms are coarse); the rest by alarm. */
 const TIMER_HORIZON_MS = 5_000;
 const STATE_KEY = "policy";
 /** The provider whose tasks this governor sweeps, and when it sweeps next (absent: nothing open). */
@@ -19,6 +21,8 @@ const SWEEP_KEY = "sweep";
 interface SweepState {
   provider: string;
   at: number;
+  /** Bumped by every arm, so a sweep that found nothing open does not disarm a newer arm. */
+  generation: number;
 }
 
 export interface AcquireArgs {
@@ -47,7 +51,7 @@ export class Governor extends DurableObject<Bindings> {
     if (!this.#policy) {
       const snapshot = this.ctx.storage.kv.get<ReturnType<GovernorPolicy["snapshot"]>>(STATE_KEY);
       const initial = limits ?? snapshot?.limits ?? { maxConcurrency: 1 };
-      this.#policy = new GovernorPolicy(initial, { leaseTtlMs: LEASE_TTL_MS, abortDrainMs: ABORT_DRAIN_MS, newId: () => crypto.randomUUID() }, now, snapshot);
+      this.#policy = new GovernorPolicy(initial, { leaseTtlMs: LEASE_TTL_MS, firstRenewMs: FIRST_RENEW_MS, abortDrainMs: ABORT_DRAIN_MS, newId: () => crypto.randomUUID() }, now, snapshot);
     }
     if (limits) this.#policy.configure(limits, now);
     return this.#policy;
@@ -104,20 +108,25 @@ export class Governor extends DurableObject<Bindings> {
   /** Starts sweeping the provider's tasks (called when a task is submitted); idempotent. */
   async armSweeper(provider: string): Promise<void> {
     const current = this.ctx.storage.kv.get<SweepState>(SWEEP_KEY);
-    if (current?.provider === provider) return;
-    this.ctx.storage.kv.put(SWEEP_KEY, { provider, at: Date.now() + settings(this.env).SWEEP_INTERVAL_MS } satisfies SweepState);
-    this.#persist(Date.now());
+    const at = current?.at ?? Date.now() + settings(this.env).SWEEP_INTERVAL_MS;
+    this.ctx.storage.kv.put(SWEEP_KEY, { provider, at, generation: (current?.generation ?? 0) + 1 } satisfies SweepState);
+    if (!current) this.#persist(Date.now());
   }
 
   override async alarm(): Promise<void> {
     const now = Date.now();
     const sweep = this.ctx.storage.kv.get<SweepState>(SWEEP_KEY);
     if (sweep && sweep.at <= now) {
-      const { open } = await sweepProviderTasks(this.env, sweep.provider, now);
-      if (open > 0) this.ctx.storage.kv.put(SWEEP_KEY, { ...sweep, at: Date.now() + settings(this.env).SWEEP_INTERVAL_MS });
+      const open = await sweepProviderTasks(this.env, sweep.provider, now).then(
+        (r) => r.open,
+        (error) => (console.error("task sweep failed; trying again next interval", error), 1),
+      );
+      const latest = this.ctx.storage.kv.get<SweepState>(SWEEP_KEY) ?? sweep;
+      if (open > 0 || latest.generation !== sweep.generation) this.ctx.storage.kv.put(SWEEP_KEY, { ...latest, at: Date.now() + settings(this.env).SWEEP_INTERVAL_MS });
       else this.ctx.storage.kv.delete(SWEEP_KEY);
     }
-    this.#apply(this.#load(undefined, now).tick(now), now);
+    const at = Date.now();
+    this.#apply(this.#load(undefined, at).tick(at), at);
   }
 
   #notify(leaseId: string, state: LeaseWatch): void {
@@ -153,7 +162,7 @@ export class Governor extends DurableObject<Bindings> {
     // Alarms are durable but coarse; a short wake (a draining slot, a waiter's deadline) also gets a timer.
     clearTimeout(this.#timer ?? null);
     this.#timer = undefined;
-    if (Number.isFinite(wake) && wake - now < TIMER_HORIZON_MS) {
+    if (Number.isFinite(wake) && wake - now < TIMER_HORIZON_MS && (this.#waiters.size > 0 || this.#watchers.size > 0)) {
       this.#timer = setTimeout(() => {
         this.#timer = undefined;
         const at = Date.now();

@@ -71,6 +71,8 @@ export interface Waiter {
 
 export interface PolicyOptions {
   leaseTtlMs: number;
+  /** TTL of a fresh lease until its first renew (defaults to `leaseTtlMs`). */
+  firstRenewMs?: number;
   newId: () => string;
   /**
    * After an aborted call (a preempted task, a client gone mid-stream) the upstream still counts

@@ -2,7 +2,7 @@
 import { GatewayError } from "../core/errors.ts";
 import type { Bindings } from "../env.ts";
 import type { Provider } from "../providers/registry.ts";
-import type { AcquireArgs, AcquireResult, LeaseWatch } from "./governor.ts";
+import type { AcquireArgs, AcquireResult } from "./governor.ts";
 import type { Lane, Outcome } from "./policy.ts";
 
 type GovernorStub = DurableObjectStub<import("./governor.ts").Governor>;
@@ -11,12 +11,16 @@ export function governorFor(env: Bindings, provider: string): GovernorStub {
   return env.GOVERNOR.get(env.GOVERNOR.idFromName(provider));
 }
 
+/** When the holder first renews: well inside the short TTL a fresh lease starts with. */
+const FIRST_RENEW_AFTER_MS = 2_000;
+
 /** A granted lease; call `release` exactly once when the upstream call is over. */
 export class Lease {
   readonly id: string;
   readonly lane: Lane;
   readonly #governor: GovernorStub;
-  #keepAlive: ReturnType<typeof setInterval> | undefined;
+  readonly #lost = new AbortController();
+  #keepAlive: ReturnType<typeof setTimeout> | undefined;
   #released = false;
 
   constructor(governor: GovernorStub, id: string, lane: Lane, ttlMs: number) {
@@ -24,21 +28,52 @@ export class Lease {
     this.id = id;
     this.lane = lane;
     // Renew well inside the TTL so a live call never loses its slot; a dead holder's lease expires.
-    this.#keepAlive = setInterval(() => {
-      this.#governor.renew(this.id).catch(() => {});
-    }, Math.max(1000, ttlMs / 3));
+    const renew = (after: number) => {
+      this.#keepAlive = setTimeout(async () => {
+        const state = await this.#governor.renew(this.id).catch(() => undefined);
+        if (this.#released) return;
+        if (state && (state.revoked || !state.known)) this.#lose(state.revoked ? "revoked" : "expired");
+        renew(Math.max(1000, ttlMs / 3));
+      }, after);
+    };
+    renew(FIRST_RENEW_AFTER_MS);
   }
 
-  /** Resolves "revoked" if the governor preempts this lease (or "gone" once it is released). */
-  watch(): Promise<LeaseWatch> {
-    return this.#governor.watch(this.id);
+  /**
+   * Aborts when the governor takes the slot back: revoked for a realtime call (preemption), or
+   * unknown to it (expired). A task holder passes it to its upstream call.
+   */
+  get lost(): AbortSignal {
+    return this.#lost.signal;
   }
 
+  /** Starts listening for a revocation at once (renewals alone would notice within seconds). */
+  watchRevocation(): void {
+    const listen = (attempt: number) => {
+      this.#governor.watch(this.id).then(
+        (state) => state === "revoked" && this.#lose("revoked"),
+        // The watch broke (the object restarted): listen again while the lease is held.
+        () => !this.#released && attempt < 5 && listen(attempt + 1),
+      );
+    };
+    listen(0);
+  }
+
+  #lose(why: "revoked" | "expired"): void {
+    if (!this.#lost.signal.aborted) this.#lost.abort(new Error(why === "revoked" ? "preempted by a realtime call" : "the governor no longer holds this lease"));
+  }
+
+  /** Whether the slot was taken back for a realtime call. */
+  get preempted(): boolean {
+    return this.#lost.signal.aborted && String((this.#lost.signal.reason as Error)?.message).startsWith("preempted");
+  }
+
+  /** Gives the slot back; never throws (an unreleased lease expires on its own). */
   async release(outcome?: Outcome): Promise<void> {
     if (this.#released) return;
     this.#released = true;
-    clearInterval(this.#keepAlive ?? null);
-    await this.#governor.release(this.id, outcome);
+    clearTimeout(this.#keepAlive ?? null);
+    await this.#governor.release(this.id, outcome).catch((e) => console.error("lease release failed; it will expire", this.id, e));
   }
 }
 

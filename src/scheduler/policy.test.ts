@@ -74,6 +74,17 @@ describe("leases", () => {
     expect(effects.granted.map((g) => g.waiterId)).toEqual(["b"]);
   });
 
+  it("start with a short TTL until the first renew, so a grant to a caller that left frees soon", () => {
+    let n = 0;
+    const p = new GovernorPolicy({ maxConcurrency: 1 }, { leaseTtlMs: TTL, firstRenewMs: 5000, newId: () => `L${++n}` }, 0);
+    const abandoned = grant(p, "gone", rt(), 0);
+    expect(p.tick(5000).expired.map((l) => l.id)).toEqual([abandoned.id]);
+    const kept = grant(p, "here", rt(), 6000);
+    p.renew(kept.id, 8000);
+    expect(p.tick(11_001).expired).toHaveLength(0);
+    expect(p.leaseState(kept.id)).toBe("held");
+  });
+
   it("stay alive while renewed", () => {
     const p = policy({ maxConcurrency: 1 });
     const a = grant(p, "a", rt());
@@ -276,6 +287,17 @@ describe("token buckets", () => {
     grant(p, "b", rt({ waitMs: 0 }));
     const r = p.acquire("c", rt({ waitMs: 0 }), 0);
     expect(r.rejection).toEqual({ waiterId: "c", reason: "rate_limited", retryAfterMs: 30_000 });
+  });
+
+  it("wakes for a refill only when a waiter is held back by a bucket, not by slots", () => {
+    const p = policy({ maxConcurrency: 1, rpm: 600 });
+    grant(p, "a", rt());
+    p.acquire("t", task({ waitMs: 60_000 }), 0);
+    expect(p.nextWakeAt(0)).toBe(TTL); // only the lease's expiry; the bucket has tokens
+    const q = policy({ maxConcurrency: 10, rpm: 1 });
+    q.release(grant(q, "a", rt()).id, ok, 0);
+    q.acquire("b", rt({ waitMs: 120_000 }), 0);
+    expect(q.nextWakeAt(0)).toBe(60_000);
   });
 
   it("charges estimated tokens to TPM and refunds what was not used", () => {

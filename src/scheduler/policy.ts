@@ -158,10 +158,12 @@ export class GovernorPolicy {
       at = Math.min(at, w.waitUntil);
       if (w.request.deadline !== undefined) at = Math.min(at, w.request.deadline);
     }
-    if (this.#waiting.length > 0) {
-      if (this.#cooldownUntil > now) at = Math.min(at, this.#cooldownUntil);
-      if (this.#rpm) at = Math.min(at, now + Math.max(10, msUntil(this.#rpm, 1, now)));
-      if (this.#tpm) at = Math.min(at, now + Math.max(10, msUntil(this.#tpm, 1, now)));
+    if (this.#waiting.length > 0 && this.#cooldownUntil > now) at = Math.min(at, this.#cooldownUntil);
+    // Wake for a refill only where a waiter is held back by a bucket (not by slots).
+    const keep = this.#bucketKeep(now);
+    for (const w of this.#waiting) {
+      const bucketWait = this.#bucketWait(w.request.tokens, now, w.request.lane === "task" ? keep : undefined);
+      if (bucketWait > 0) at = Math.min(at, now + Math.max(10, bucketWait));
     }
     return Number.isFinite(at) ? at : undefined;
   }
@@ -241,8 +243,13 @@ export class GovernorPolicy {
     return (!this.#rpm || canTake(this.#rpm, 1, now, keep.rpm)) && (!this.#tpm || canTake(this.#tpm, tokens, now, keep.tpm));
   }
 
+  /** Milliseconds until the buckets hold `tokens` (and one request) above `keep`; 0 if they do now. */
+  #bucketWait(tokens: number, now: number, keep = { rpm: 0, tpm: 0 }): number {
+    return Math.max(this.#rpm ? msUntil(this.#rpm, 1, now, keep.rpm) : 0, this.#tpm ? msUntil(this.#tpm, tokens, now, keep.tpm) : 0);
+  }
+
   #refusal(request: AcquireRequest, now: number): { reason: RejectReason; retryAfterMs: number } {
-    const bucketWait = Math.max(this.#rpm ? msUntil(this.#rpm, 1, now) : 0, this.#tpm ? msUntil(this.#tpm, request.tokens, now) : 0);
+    const bucketWait = this.#bucketWait(request.tokens, now);
     if (bucketWait > 0) return { reason: "rate_limited", retryAfterMs: bucketWait };
     return { reason: "busy", retryAfterMs: Math.max(1000, this.#cooldownUntil - now) };
   }
@@ -255,7 +262,8 @@ export class GovernorPolicy {
       taskId: w.request.taskId,
       tokens: w.request.tokens,
       grantedAt: now,
-      expiresAt: now + this.#options.leaseTtlMs,
+      // Until the holder's first renew, a short TTL: a grant to a caller that already left frees soon.
+      expiresAt: now + Math.min(this.#options.leaseTtlMs, this.#options.firstRenewMs ?? this.#options.leaseTtlMs),
       revoked: false,
     };
     if (this.#rpm) take(this.#rpm, 1, now);

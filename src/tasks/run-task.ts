@@ -69,58 +69,56 @@ export async function runTask(env: Bindings, taskId: string, hold: string = `hol
       return "retry_later";
     }
     const lease = got.lease;
+    lease.watchRevocation();
     const runId = crypto.randomUUID();
     const startedAt = Date.now();
-    const abort = new AbortController();
+    const notOurs = new AbortController();
     // Claim the row while the call starts, so the slot does not idle on a D1 write; a failed claim
-    // (cancelled meanwhile, or taken by another run) aborts the call before it does any work.
-    const claimed = claimTask(db, taskId, hold, runId, startedAt + RUN_LEASE_MS, startedAt).then((ok) => {
-      if (!ok) abort.abort(new Error("task no longer ours"));
-      return ok;
-    });
-    let preempted = false;
-    void lease.watch().then((state) => {
-      if (state === "revoked") {
-        preempted = true;
-        abort.abort(new Error("preempted by a realtime call"));
-      }
-    }, () => {});
+    // (cancelled meanwhile, taken by another run, or D1 failing) aborts the call before it does work.
+    const claimed = claimTask(db, taskId, hold, runId, startedAt + RUN_LEASE_MS, startedAt)
+      .catch((error) => (console.error("task claim failed", taskId, error), false))
+      .then((ok) => (ok || notOurs.abort(new Error("task no longer ours")), ok));
     const keepRun = setInterval(() => void extendRun(db, taskId, runId, Date.now() + RUN_LEASE_MS).catch(() => {}), RUN_LEASE_MS / 3);
-    const result = await completeChat(route, body, abort.signal, UPSTREAM_TIMEOUT_MS).finally(() => clearInterval(keepRun));
+    const result = await completeChat(route, body, AbortSignal.any([notOurs.signal, lease.lost]), UPSTREAM_TIMEOUT_MS).finally(() => clearInterval(keepRun));
     if (!(await claimed)) {
       await lease.release({ status: 499, latencyMs: Date.now() - startedAt });
       return "skipped";
     }
-    // A preempted call teaches the governor nothing about the upstream.
-    await lease.release(preempted ? undefined : result.outcome);
     const finished = Date.now();
-    const log = (status: number, error?: string) =>
-      logCall(env, row, { endpoint: "tasks", taskId, model: row.model, provider: route.provider.name, lane: "task", stream: false, status, startedAt, usage: result.ok ? result.completion.usage : undefined, error });
-
-    if (preempted) {
-      await requeueRun(db, taskId, runId, { cause: "preempted", availableAt: finished, until: finished + TASK_QUEUE_WINDOW_MS }, finished);
-      await log(499, "preempted");
-      continue;
+    // The slot was taken back (preempted, or the lease lost): the call teaches the governor nothing.
+    const slotLost = lease.lost.aborted;
+    // Record the outcome while the release runs alongside; a failed release only lets the lease expire.
+    const released = lease.release(slotLost ? undefined : result.outcome);
+    try {
+      const log = (status: number, error?: string) =>
+        logCall(env, row, { endpoint: "tasks", taskId, model: row.model, provider: route.provider.name, lane: "task", stream: false, status, startedAt, usage: result.ok ? result.completion.usage : undefined, error });
+      if (slotLost) {
+        await requeueRun(db, taskId, runId, { cause: lease.preempted ? "preempted" : "capacity", availableAt: finished, until: finished + TASK_QUEUE_WINDOW_MS }, finished);
+        await log(499, lease.preempted ? "preempted" : "lease lost");
+        continue;
+      }
+      if (result.ok) {
+        const written = await finishRun(db, taskId, runId, { status: "succeeded", result: result.completion }, finished);
+        // Only the run that still holds the task records a result; a superseded run's answer is dropped.
+        await log(written ? 200 : 409, written ? undefined : "result discarded: the task was no longer this run's");
+        return written ? "succeeded" : "skipped";
+      }
+      const error = result.error;
+      await log(error.status, error.message);
+      // Capacity signals (429, 503) are the provider's state, not the task's fault: wait, no attempt spent.
+      const capacity = error.status === 429 || error.status === 503;
+      const clientFault = error.status >= 400 && error.status < 500 && !capacity;
+      if (clientFault || (!capacity && row.attempts + 1 >= TASK_MAX_ATTEMPTS)) {
+        await finishRun(db, taskId, runId, { status: "failed", error: asTaskError(error, clientFault ? "invalid_request_error" : "upstream_error") }, finished);
+        return "failed";
+      }
+      const delayMs = capacity ? Math.max(1000, result.outcome.retryAfterMs ?? 1000) : Math.min(60, 2 ** (row.attempts + 1)) * 1000;
+      await requeueRun(db, taskId, runId, { cause: capacity ? "capacity" : "failure", error: asTaskError(error), availableAt: finished + delayMs, until: finished + delayMs + TASK_QUEUE_WINDOW_MS }, finished);
+      await enqueueTask(env.TASK_QUEUE, taskId, delayMs / 1000);
+      return "retry_later";
+    } finally {
+      await released;
     }
-    if (result.ok) {
-      const written = await finishRun(db, taskId, runId, { status: "succeeded", result: result.completion }, finished);
-      // Only the run that still holds the task records a result; a superseded run's answer is dropped.
-      await log(written ? 200 : 409, written ? undefined : "result discarded: the task was no longer this run's");
-      return written ? "succeeded" : "skipped";
-    }
-    const error = result.error;
-    await log(error.status, error.message);
-    // Capacity signals (429, 503) are the provider's state, not the task's fault: wait, no attempt spent.
-    const capacity = error.status === 429 || error.status === 503;
-    const clientFault = error.status >= 400 && error.status < 500 && !capacity;
-    if (clientFault || (!capacity && row.attempts + 1 >= TASK_MAX_ATTEMPTS)) {
-      await finishRun(db, taskId, runId, { status: "failed", error: asTaskError(error, clientFault ? "invalid_request_error" : "upstream_error") }, finished);
-      return "failed";
-    }
-    const delayMs = capacity ? Math.max(1000, result.outcome.retryAfterMs ?? 1000) : Math.min(60, 2 ** (row.attempts + 1)) * 1000;
-    await requeueRun(db, taskId, runId, { cause: capacity ? "capacity" : "failure", error: asTaskError(error), availableAt: finished + delayMs, until: finished + delayMs + TASK_QUEUE_WINDOW_MS }, finished);
-    await enqueueTask(env.TASK_QUEUE, taskId, delayMs / 1000);
-    return "retry_later";
   }
   await enqueueTask(env.TASK_QUEUE, taskId);
   return "retry_later";

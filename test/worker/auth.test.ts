@@ -99,6 +99,10 @@ describe("API keys", () => {
     expect(models.data.map((m) => m.id)).toEqual(["sim-alias"]);
     expect((await chat(key)).status).toBe(403);
     expect((await chat(key, "hi", { model: "sim-alias" })).status).toBe(200);
+    // It cannot mint itself a wider key.
+    expect((await call("/api/keys", { method: "POST", key, json: { name: "wider" } })).status).toBe(403);
+    expect((await call("/api/keys", { method: "POST", key, json: { name: "wider", models: ["sim-small"] } })).status).toBe(403);
+    expect((await call("/api/keys", { method: "POST", key, json: { name: "same", models: ["sim-alias"] } })).status).toBe(201);
   });
 });
 
@@ -113,5 +117,22 @@ describe("roles", () => {
     expect(promoted.status).toBe(200);
     expect((await call("/api/providers", { key: u.key })).status).toBe(200);
     expect((await call(`/api/users/${u.id}`, { method: "PATCH", key: ADMIN, json: { role: "root" } })).status).toBe(400);
+  });
+
+  it("applies a demotion to a user's existing access token at once", async () => {
+    const u = await userWithKey();
+    await call(`/api/users/${u.id}`, { method: "PATCH", key: ADMIN, json: { role: "admin" } });
+    const tok = await call("/api/auth/token", { method: "POST", body: new URLSearchParams({ username: (await (await call(`/api/users`, { key: ADMIN })).json() as { data: { id: string; username: string }[] }).data.find((x) => x.id === u.id)!.username, password: "correct horse battery" }) });
+    const { access_token } = (await tok.json()) as { access_token: string };
+    expect((await call("/api/users", { key: access_token })).status).toBe(200);
+    await call(`/api/users/${u.id}`, { method: "PATCH", key: ADMIN, json: { role: "user" } });
+    expect((await call("/api/users", { key: access_token })).status).toBe(403);
+    // …so it cannot promote itself back.
+    expect((await call(`/api/users/${u.id}`, { method: "PATCH", key: access_token, json: { role: "admin" } })).status).toBe(403);
+  });
+
+  it("answers a malformed login form with 400, not 500", async () => {
+    const res = await call("/api/auth/token", { method: "POST", headers: { "content-type": "multipart/form-data; boundary=x" }, body: "garbage" });
+    expect(res.status).toBe(400);
   });
 });

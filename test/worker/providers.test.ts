@@ -56,6 +56,12 @@ describe("admin providers", () => {
     expect(noUrl.status).toBe(400);
     const badType = await call("/api/providers", { method: "POST", key: ADMIN, json: provider("eta", { type: "nope" }) });
     expect(badType.status).toBe(400);
+    // A provider key may not reference the gateway's own secrets (they would be sent upstream).
+    for (const secret of ["${JWT_SECRET}", "${ADMIN_API_KEY}", "${ENCRYPTION_KEY}"]) {
+      const leak = await call("/api/providers", { method: "POST", key: ADMIN, json: provider("theta", { api_key: secret }) });
+      expect(leak.status).toBe(400);
+      expect(((await leak.json()) as { error: { param: string } }).error.param).toBe("api_key");
+    }
   });
 
   it("scrubs upstream error text that echoes a key", async () => {

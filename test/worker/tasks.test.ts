@@ -25,12 +25,12 @@ async function waitFor(key: string, id: string, done: (t: Task) => boolean): Pro
   throw new Error(`task ${id} stuck in ${task?.status}`);
 }
 /** Writes a task row directly, as a consumer or a crash would have left it. */
-async function insertTask(ownerId: string, row: { status: "queued" | "running"; deadline: number; leaseUntil: number; runId?: string; messages?: unknown[] }): Promise<string> {
+async function insertTask(ownerId: string, row: { status: "queued" | "running"; deadline: number; leaseUntil: number; runId?: string; availableAt?: number; messages?: unknown[] }): Promise<string> {
   const id = `task_manual_${crypto.randomUUID()}`;
   const now = Date.now();
   const request = JSON.stringify({ model: "sim-small", messages: row.messages ?? [{ role: "user", content: "x" }] });
-  await env.DB.prepare("insert into tasks (id, owner_id, model, provider, status, request, deadline, lease_until, run_id, created_at, updated_at) values (?, ?, 'sim-small', 'sim', ?, ?, ?, ?, ?, ?, ?)")
-    .bind(id, ownerId, row.status, request, row.deadline, row.leaseUntil, row.runId ?? null, now, now)
+  await env.DB.prepare("insert into tasks (id, owner_id, model, provider, status, request, deadline, lease_until, run_id, available_at, created_at, updated_at) values (?, ?, 'sim-small', 'sim', ?, ?, ?, ?, ?, ?, ?, ?)")
+    .bind(id, ownerId, row.status, request, row.deadline, row.leaseUntil, row.runId ?? null, row.availableAt ?? 0, now, now)
     .run();
   return id;
 }
@@ -174,11 +174,19 @@ describe("durability", () => {
     const u = await userWithKey();
     const task = (await (await submit(u.key, "x", { deadline: new Date(Date.now() + 3600_000).toISOString() })).json()) as Task;
     await waitFor(u.key, task.id, terminal);
-    const id = await insertTask(u.id, { status: "queued", deadline: Date.now() + 3600_000, leaseUntil: Date.now() + 60_000, runId: "hold:elsewhere" });
-    const batch = createMessageBatch("gateway-tasks-dlq", [{ id: "dead-1", timestamp: new Date(), attempts: 11, body: { taskId: id } }]);
+    // Not due for an hour, so no draining consumer takes it; nobody holds it.
+    const id = await insertTask(u.id, { status: "queued", deadline: Date.now() + 7200_000, leaseUntil: Date.now() + 60_000, availableAt: Date.now() + 3600_000 });
+    // A second one that a live run holds: a dead letter must not fail it under that run.
+    const held = await insertTask(u.id, { status: "queued", deadline: Date.now() + 7200_000, leaseUntil: Date.now() + 60_000, availableAt: Date.now() + 3600_000, runId: "hold:elsewhere" });
+    const batch = createMessageBatch("gateway-tasks-dlq", [
+      { id: "dead-1", timestamp: new Date(), attempts: 11, body: { taskId: id } },
+      { id: "dead-2", timestamp: new Date(), attempts: 11, body: { taskId: held } },
+    ]);
     const ctx = createExecutionContext();
     await worker.queue(batch, bindings, ctx);
-    expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(["dead-1"]);
+    expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(["dead-1", "dead-2"]);
+    expect(((await (await call(`/v1/tasks/${held}`, { key: u.key })).json()) as Task).status).toBe("queued");
+    await call(`/v1/tasks/${held}`, { method: "DELETE", key: u.key });
     const row = await env.DB.prepare("select * from dead_letters where id = 'dead-1'").first<{ task_id: string; attempts: number }>();
     expect(row).toMatchObject({ task_id: id, attempts: 11 });
     const t = (await (await call(`/v1/tasks/${id}`, { key: u.key })).json()) as Task;
