@@ -90,7 +90,11 @@ export interface LeaseRequest {
 export async function requestLease(env: Bindings, provider: Provider, request: LeaseRequest): Promise<{ lease: Lease } | { refused: Extract<AcquireResult, { ok: false }> }> {
   const governor = governorFor(env, provider.name);
   const args: AcquireArgs = { ...request, limits: provider.limits };
-  const result = await governor.acquire(args);
+  const result = await governor.acquire(args).catch((error: unknown) => {
+    // The governor restarted or is unreachable: nothing was admitted, so the caller may retry.
+    console.error("governor acquire failed", provider.name, error);
+    throw new GatewayError("upstream_unavailable", `the scheduler for provider '${provider.name}' is restarting; retry shortly`, { code: "scheduler_unavailable", retryAfter: 1 });
+  });
   if (!result.ok) return { refused: result };
   return { lease: new Lease(governor, result.leaseId, request.lane, result.ttlMs) };
 }
