@@ -48,8 +48,3 @@ export async function openLoop(ratePerSecond: (elapsedMs: number) => number, sto
   await Promise.all(inFlight);
   return samples.sort((a, b) => a.at - b.at);
 }
-
-/** Mean calls in flight over a period (Little's law: total time in system ÷ period). */
-export function meanInFlight(samples: readonly Sample[], periodMs: number): number {
-  return samples.reduce((n, s) => n + s.latencyMs, 0) / periodMs;
-}

@@ -109,14 +109,6 @@ export class GovernorPolicy {
     return !lease ? "gone" : lease.revoked ? "revoked" : "held";
   }
 
-  /** A waiting caller went away. */
-  cancel(waiterId: string, now: number): Effects {
-    this.#waiting = this.#waiting.filter((w) => w.id !== waiterId);
-    const effects = emptyEffects();
-    this.#pump(now, effects);
-    return effects;
-  }
-
   /** Time passes: leases past their expiry are reclaimed, waits and deadlines run out. */
   tick(now: number): Effects {
     const effects = emptyEffects();
