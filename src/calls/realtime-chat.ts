@@ -1,12 +1,11 @@
 /** A realtime chat completion: lease from the governor, upstream call (streamed or not), release, log. */
 import type { Principal } from "../auth/principal.ts";
 import type { ChatCompletionRequest } from "../core/openai-schema.ts";
-import { estimateTokens } from "../core/usage.ts";
 import { settings, type Bindings } from "../env.ts";
 import { relayChatStream } from "../providers/chat-stream.ts";
 import { callUpstream, rateLimitHints } from "../providers/openai-client.ts";
-import { acquireRealtime } from "../scheduler/lease.ts";
 import { logCall } from "./call-log.ts";
+import { leaseForRealtime } from "./realtime-lease.ts";
 import { resolveRoute } from "./route-model.ts";
 import { completeChat, upstreamChatBody } from "./upstream-chat.ts";
 
@@ -23,15 +22,9 @@ export async function realtimeChat(scope: CallScope, body: ChatCompletionRequest
   const { env, principal, waitUntil } = scope;
   const startedAt = Date.now();
   const route = await resolveRoute(env, principal, body.model);
-  const { REALTIME_WAIT_MS, UPSTREAM_TIMEOUT_MS } = settings(env);
+  const { UPSTREAM_TIMEOUT_MS } = settings(env);
   const base = { endpoint: scope.endpoint, model: body.model, provider: route.provider.name, lane: "realtime" as const, stream: Boolean(body.stream), startedAt };
-  let lease;
-  try {
-    lease = await acquireRealtime(env, route.provider, { tenant: principal.ownerId, tokens: estimateTokens(body), waitMs: REALTIME_WAIT_MS });
-  } catch (error) {
-    waitUntil(logCall(env, principal, { ...base, status: 429, error: "no capacity" }));
-    throw error;
-  }
+  const lease = await leaseForRealtime(scope, route, body, { ...base, status: 429 });
 
   if (!body.stream) {
     const result = await completeChat(route, body, scope.signal, UPSTREAM_TIMEOUT_MS);

@@ -2,24 +2,20 @@
 import { GatewayError } from "../core/errors.ts";
 import type { EmbeddingsRequest, Usage } from "../core/openai-schema.ts";
 import { withTimeout } from "../core/timeout.ts";
-import { estimateTokens } from "../core/usage.ts";
 import { settings } from "../env.ts";
 import { callUpstream, rateLimitHints } from "../providers/openai-client.ts";
-import { acquireRealtime } from "../scheduler/lease.ts";
 import { logCall } from "./call-log.ts";
 import type { CallScope } from "./realtime-chat.ts";
+import { leaseForRealtime } from "./realtime-lease.ts";
 import { resolveRoute } from "./route-model.ts";
 
 export async function realtimeEmbeddings(scope: CallScope, body: EmbeddingsRequest): Promise<Response> {
   const { env, principal, waitUntil } = scope;
   const startedAt = Date.now();
   const route = await resolveRoute(env, principal, body.model);
-  const { REALTIME_WAIT_MS, UPSTREAM_TIMEOUT_MS } = settings(env);
+  const { UPSTREAM_TIMEOUT_MS } = settings(env);
   const base = { endpoint: scope.endpoint, model: body.model, provider: route.provider.name, lane: "realtime" as const, stream: false, startedAt };
-  const lease = await acquireRealtime(env, route.provider, { tenant: principal.ownerId, tokens: estimateTokens(body), waitMs: REALTIME_WAIT_MS }).catch((error: unknown) => {
-    waitUntil(logCall(env, principal, { ...base, status: 429, error: "no capacity" }));
-    throw error;
-  });
+  const lease = await leaseForRealtime(scope, route, body, { ...base, status: 429 });
   const upstream = await callUpstream({ provider: route.provider, path: "/embeddings", body: { ...body, model: route.upstreamModel }, signal: scope.signal, timeoutMs: UPSTREAM_TIMEOUT_MS });
   let failure: GatewayError | undefined = upstream.ok ? undefined : upstream.error;
   let json: { model?: string; usage?: Usage; data?: unknown } | undefined;

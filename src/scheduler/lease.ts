@@ -20,6 +20,7 @@ export class Lease {
   readonly lane: Lane;
   readonly #governor: GovernorStub;
   readonly #lost = new AbortController();
+  #lostBecause: "revoked" | "expired" | undefined;
   #keepAlive: ReturnType<typeof setTimeout> | undefined;
   #released = false;
 
@@ -60,12 +61,14 @@ export class Lease {
   }
 
   #lose(why: "revoked" | "expired"): void {
-    if (!this.#lost.signal.aborted) this.#lost.abort(new Error(why === "revoked" ? "preempted by a realtime call" : "the governor no longer holds this lease"));
+    if (this.#lostBecause) return;
+    this.#lostBecause = why;
+    this.#lost.abort(new Error(why === "revoked" ? "preempted by a realtime call" : "the governor no longer holds this lease"));
   }
 
   /** Whether the slot was taken back for a realtime call. */
   get preempted(): boolean {
-    return this.#lost.signal.aborted && String((this.#lost.signal.reason as Error)?.message).startsWith("preempted");
+    return this.#lostBecause === "revoked";
   }
 
   /** Gives the slot back; never throws (an unreleased lease expires on its own). */

@@ -19,6 +19,14 @@ function grant(p: GovernorPolicy, id: string, req: AcquireRequest, now = 0): Lea
 
 const ok = { status: 200, latencyMs: 100 };
 
+/** Teaches the policy a task latency, then feeds `count` realtime calls `everyMs` apart; returns the time after. */
+function warm(p: GovernorPolicy, taskLatencyMs: number, count: number, everyMs: number): number {
+  let now = 0;
+  p.release(grant(p, "warm-task", task(), now).id, { status: 200, latencyMs: taskLatencyMs }, now);
+  for (let i = 0; i < count; i++, now += everyMs) p.release(grant(p, `warm-r${i}`, rt(), now).id, ok, now);
+  return now;
+}
+
 describe("admission", () => {
   it("admits realtime at once up to max_concurrency, then queues it, then refuses when the wait runs out", () => {
     const p = policy({ maxConcurrency: 2 });
@@ -188,9 +196,7 @@ describe("the realtime reserve", () => {
   it("grows with the realtime arrival rate and keeps slots free of tasks", () => {
     const p = policy({ maxConcurrency: 10 });
     // Tasks take 5 s each; then realtime arrives 100 times a second for ten seconds.
-    let now = 0;
-    p.release(grant(p, "slow", task(), now).id, { status: 200, latencyMs: 5000 }, now);
-    for (let i = 0; i < 1000; i++, now += 10) p.release(grant(p, `r${i}`, rt(), now).id, ok, now);
+    const now = warm(p, 5000, 1000, 10);
     expect(p.reserve(now)).toBeGreaterThanOrEqual(1);
     for (let i = 0; i < 10; i++) p.acquire(`t${i}`, task(), now);
     const s = p.status(now);
@@ -204,17 +210,13 @@ describe("the realtime reserve", () => {
 
   it("is zero while realtime arrivals are rare next to task turnover", () => {
     const p = policy({ maxConcurrency: 10 });
-    let now = 0;
-    p.release(grant(p, "quick", task(), now).id, { status: 200, latencyMs: 100 }, now);
-    for (let i = 0; i < 20; i++, now += 1000) p.release(grant(p, `r${i}`, rt(), now).id, ok, now);
+    const now = warm(p, 100, 20, 1000);
     expect(p.reserve(now)).toBe(0);
   });
 
   it("decays when realtime traffic stops", () => {
     const p = policy({ maxConcurrency: 10 });
-    let now = 0;
-    p.release(grant(p, "slow", task(), now).id, { status: 200, latencyMs: 5000 }, now);
-    for (let i = 0; i < 1000; i++, now += 10) p.release(grant(p, `r${i}`, rt(), now).id, ok, now);
+    const now = warm(p, 5000, 1000, 10);
     expect(p.reserve(now)).toBeGreaterThan(0);
     expect(p.reserve(now + 10 * 60_000)).toBe(0);
   });

@@ -52,7 +52,9 @@ export async function runTask(env: Bindings, taskId: string, hold: string = `hol
     }
     const body = row.request as ChatCompletionRequest;
     const waitMs = Math.min(TASK_WAIT_MS, row.deadline === null ? TASK_WAIT_MS : row.deadline - now);
-    if (row.status === "queued" && !(await holdQueued(db, taskId, hold, now + waitMs + HOLD_GRACE_MS, now))) return "skipped";
+    // A task taken from D1 by the drain already carries this hold; one from a queue message is held here.
+    const heldByUs = row.runId === hold && (row.leaseUntil ?? 0) > now + waitMs;
+    if (row.status === "queued" && !heldByUs && !(await holdQueued(db, taskId, hold, now + waitMs + HOLD_GRACE_MS, now))) return "skipped";
 
     const got = await requestLease(env, route.provider, { lane: "task", tenant: row.ownerId, taskId, deadline: row.deadline ?? undefined, tokens: estimateTokens(body), waitMs });
     if ("refused" in got) {
