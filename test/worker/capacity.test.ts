@@ -15,14 +15,17 @@ describe("governor enforces max_concurrency across all callers", () => {
     // ~40 ms per call: a cap of 4 drains 200 calls well inside the 1.5 s realtime wait.
     const results = await Promise.all(Array.from({ length: 200 }, (_, i) => chat(key, `n${i} [sim:latency=30][sim:tokens=2]`)));
     const statuses = results.map((r) => r.status);
-    await Promise.all(results.map((r) => r.body?.cancel()));
+    const refusals = await Promise.all(results.filter((r) => r.status === 429).map(async (r) => ({ retryAfter: r.headers.get("retry-after"), code: ((await r.json()) as { error: { code: string } }).error.code })));
+    await Promise.all(results.filter((r) => r.status !== 429).map((r) => r.body?.cancel()));
     const stats = await simStats();
     expect(stats.maxInFlight).toBeLessThanOrEqual(CAP);
     expect(stats.maxInFlight).toBe(CAP); // the cap was actually used, not under-filled
     expect(stats.rejected429).toBe(0);
-    // Every call either completed or was refused by the gateway with a clean 429 (never the upstream's).
+    // Every call either completed or was refused by the gateway itself (its own code, a Retry-After),
+    // never by the upstream. How many finish inside the wait depends on the machine's speed.
     expect(statuses.every((s) => s === 200 || s === 429)).toBe(true);
-    expect(statuses.filter((s) => s === 200).length).toBeGreaterThan(100);
+    expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(CAP);
+    expect(refusals.every((r) => r.code === "capacity_exceeded" && Number(r.retryAfter) >= 1)).toBe(true);
   });
 
   it("answers 429 with Retry-After when no slot opens within the realtime wait", async () => {
