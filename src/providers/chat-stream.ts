@@ -3,7 +3,7 @@
  * first token and usage. A stream that breaks or ends without `[DONE]` ends with an SSE error
  * event, never a clean close.
  */
-import { encodeSse, SseParser } from "../core/sse.ts";
+import { encodeSse, SseFormatError, SseReader, type SseEvent } from "../core/sse.ts";
 import type { Usage } from "../core/openai-schema.ts";
 import { scrub } from "./upstream-error.ts";
 
@@ -36,11 +36,12 @@ function errorEvent(message: string, code: string): string {
 /** Returns the client-facing body; `onEnd` runs once when the relay finishes, however it ends. */
 export function relayChatStream(upstream: ReadableStream<Uint8Array>, options: RelayOptions): ReadableStream<Uint8Array> {
   const reader = upstream.getReader();
-  const decoder = new TextDecoder();
-  const parser = new SseParser();
+  const sse = new SseReader();
   const summary: StreamSummary = { status: 200, ttftMs: undefined, usage: undefined, error: undefined };
   let sawDone = false;
   let ended = false;
+  /** Events sent to the client so far. */
+  let enqueued = 0;
 
   const finish = (controller: ReadableStreamDefaultController<Uint8Array> | undefined, failure?: { message: string; code: string; status: number }) => {
     if (ended) return;
@@ -59,12 +60,13 @@ export function relayChatStream(upstream: ReadableStream<Uint8Array>, options: R
     options.onEnd(summary);
   };
 
-  const forward = (controller: ReadableStreamDefaultController<Uint8Array>, chunk: string): boolean => {
-    for (const event of chunk ? parser.push(chunk) : parser.flush()) {
+  const forward = (controller: ReadableStreamDefaultController<Uint8Array>, events: SseEvent[]): boolean => {
+    for (const event of events) {
       if (sawDone) continue;
       if (event.data === "[DONE]") {
         sawDone = true;
-        controller.enqueue(encoder.encode(event.raw));
+        controller.enqueue(encoder.encode(encodeSse(event.data, event.event)));
+        enqueued++;
         continue;
       }
       let data: { model?: string; usage?: Usage | null; choices?: { delta?: { content?: string | null; tool_calls?: unknown } }[]; error?: unknown };
@@ -89,29 +91,47 @@ export function relayChatStream(upstream: ReadableStream<Uint8Array>, options: R
       if (hideUsage) data.usage = null;
       const rewrite = data.model !== undefined && data.model !== options.publicModel;
       if (rewrite) data.model = options.publicModel;
-      controller.enqueue(encoder.encode(rewrite || hideUsage ? encodeSse(JSON.stringify(data)) : event.raw));
+      controller.enqueue(encoder.encode(encodeSse(rewrite || hideUsage ? JSON.stringify(data) : event.data, event.event)));
+      enqueued++;
     }
     return true;
   };
 
+  /** One upstream read, or an "idle" failure when the upstream stays silent too long. */
+  const readWithin = async (ms: number): Promise<ReadableStreamReadResult<Uint8Array>> => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const idle = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error("idle")), ms);
+    });
+    const read = reader.read();
+    read.catch(() => {}); // if the idle timer wins, a later failure of this read is expected
+    try {
+      return await Promise.race([read, idle]);
+    } finally {
+      clearTimeout(timer ?? null);
+    }
+  };
+
   return new ReadableStream<Uint8Array>({
+    // Reads until something reaches the client: a pull that enqueues nothing is not pulled again.
     async pull(controller) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
       try {
-        const idle = new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error("idle")), options.idleTimeoutMs);
-        });
-        const read = reader.read();
-        read.catch(() => {}); // if the idle timer wins, a later failure of this read is expected
-        const { done, value } = await Promise.race([read, idle]);
-        if (done) {
-          if (!forward(controller, "")) return;
-          if (sawDone) finish(controller);
-          else finish(controller, { message: "upstream stream ended before [DONE]", code: "upstream_stream_cut", status: 502 });
+        while (!ended) {
+          const { done, value } = await readWithin(options.idleTimeoutMs);
+          if (done) {
+            if (!forward(controller, sse.end())) return;
+            if (sawDone) finish(controller);
+            else finish(controller, { message: "upstream stream ended before [DONE]", code: "upstream_stream_cut", status: 502 });
+            return;
+          }
+          const before = enqueued;
+          if (!forward(controller, sse.push(value)) || enqueued > before) return;
+        }
+      } catch (cause) {
+        if (cause instanceof SseFormatError) {
+          finish(controller, { message: `upstream sent a malformed stream: ${cause.message}`, code: "upstream_malformed", status: 502 });
           return;
         }
-        forward(controller, decoder.decode(value, { stream: true }));
-      } catch (cause) {
         const idle = cause instanceof Error && cause.message === "idle";
         const aborted = options.signal?.aborted;
         finish(controller, {
@@ -119,8 +139,6 @@ export function relayChatStream(upstream: ReadableStream<Uint8Array>, options: R
           code: aborted ? "cancelled" : idle ? "upstream_timeout" : "upstream_stream_cut",
           status: aborted ? 499 : idle ? 504 : 502,
         });
-      } finally {
-        clearTimeout(timer ?? null);
       }
     },
     cancel() {

@@ -1,11 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { SseParser } from "../../src/core/sse.ts";
+import { parseSse } from "../../src/core/sse.ts";
 import { adminKey, call, chat, simStats } from "./helpers.ts";
 
 async function readEvents(res: Response): Promise<string[]> {
-  const parser = new SseParser();
-  const text = await res.text();
-  return [...parser.push(text), ...parser.flush()].map((e) => e.data);
+  return parseSse(new Uint8Array(await res.arrayBuffer())).map((e) => e.data);
 }
 
 describe("POST /v1/chat/completions", () => {
