@@ -20,6 +20,8 @@ export default defineConfig({
                 ENCRYPTION_KEY: "dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcy0wMDA=",
                 SIM_API_KEY: "sk-sim-test",
                 REALTIME_WAIT_MS: "1500",
+                ALLOW_PRIVATE_UPSTREAMS: "true",
+                ALLOW_REGISTRATION: "true",
                 UPSTREAM_TIMEOUT_MS: "3000",
                 PROVIDERS: JSON.stringify([
                   {

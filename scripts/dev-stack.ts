@@ -72,6 +72,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     JWT_SECRET: "stack-jwt-secret-0123456789abcdef0123456789",
     ENCRYPTION_KEY: "c3RhY2stZW5jcnlwdGlvbi1rZXktMzItYnl0ZXMtMDA=",
     SIM_API_KEY: SIM_KEY,
+    ALLOW_PRIVATE_UPSTREAMS: "true",
+    ALLOW_REGISTRATION: "true",
     PROVIDERS: JSON.stringify(providers),
     ...options.vars,
   };

@@ -2,7 +2,7 @@
 // Preflight for `npm start` and `npm test` on a fresh clone: Node version, dependencies,
 // .dev.vars, local D1 migrations. Dependency-free on purpose: it runs before `npm install`.
 import { execFileSync } from "node:child_process";
-import { copyFileSync, existsSync, statSync } from "node:fs";
+import { appendFileSync, copyFileSync, existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -34,12 +34,22 @@ export function ensureDependencies() {
   execFileSync("npm", ["install", "--no-audit", "--no-fund"], { cwd: root, stdio: "inherit" });
 }
 
-/** Creates .dev.vars from the example the first time. */
+const settingNames = (text) => new Set([...text.matchAll(/^\s*([A-Z0-9_]+)\s*=/gm)].map((m) => m[1]));
+
+/** Creates .dev.vars from the example the first time; later, adds settings the example gained since. */
 export function ensureDevVars() {
   const target = join(root, ".dev.vars");
-  if (existsSync(target)) return;
-  copyFileSync(join(root, ".dev.vars.example"), target);
-  console.log("preflight: created .dev.vars from .dev.vars.example (local development values)");
+  const example = join(root, ".dev.vars.example");
+  if (!existsSync(target)) {
+    copyFileSync(example, target);
+    console.log("preflight: created .dev.vars from .dev.vars.example (local development values)");
+    return;
+  }
+  const have = settingNames(readFileSync(target, "utf8"));
+  const missing = readFileSync(example, "utf8").split("\n").filter((line) => { const name = /^\s*([A-Z0-9_]+)\s*=/.exec(line)?.[1]; return name && !have.has(name); });
+  if (missing.length === 0) return;
+  appendFileSync(target, `\n# Added by preflight from .dev.vars.example\n${missing.join("\n")}\n`);
+  console.log(`preflight: added ${missing.map((l) => l.split("=")[0]).join(", ")} to .dev.vars from .dev.vars.example`);
 }
 
 /** Applies D1 migrations to the local database (optionally under a separate persistence folder). */

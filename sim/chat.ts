@@ -51,7 +51,9 @@ export function parseChatRequest(body: unknown): ChatRequest {
 
 /** Handles an admitted chat completion request. Errors thrown here are turned into responses by the server. */
 export async function handleChat(ctx: LlmContext): Promise<void> {
-  const request = parseChatRequest(await readJson(ctx.req));
+  const raw = await readJson(ctx.req);
+  ctx.recordBody(raw);
+  const request = parseChatRequest(raw);
   const directives = parseDirectives(lastUserText(request.messages));
   const ttftMs = directives.latencyMs ?? ctx.options.ttftMs;
   const wanted = directives.tokens ?? ctx.options.outputTokens;

@@ -15,4 +15,6 @@ export interface LlmContext {
   headers: HeaderMap;
   /** Sequence number of the request, unique per simulator. */
   seq: number;
+  /** Keeps the parsed request body among the recent ones (GET /sim/requests). */
+  recordBody: (body: unknown) => void;
 }

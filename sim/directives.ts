@@ -1,7 +1,7 @@
 // Per-request directives embedded in prompt text: [sim:fault=KIND], [sim:latency=MS], [sim:tokens=N].
 
 /** Fault kinds accepted by `[sim:fault=KIND]`. */
-export const FAULTS = ["500", "503", "429", "hang", "reset", "malformed", "cut"] as const;
+export const FAULTS = ["500", "503", "429", "hang", "reset", "malformed", "cut", "redirect", "html"] as const;
 
 /** One of FAULTS. */
 export type Fault = (typeof FAULTS)[number];

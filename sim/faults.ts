@@ -21,6 +21,19 @@ export function injectFault(ctx: LlmContext, fault: Fault, delayMs: number, full
   if (fault === "hang") return; // stays in flight until the client goes away
   scope.after(delayMs, () => {
     if (fault === "reset") return scope.destroy();
+    if (fault === "redirect") {
+      // Same origin: a client that follows it would send its Authorization header along.
+      res.writeHead(307, { ...ctx.headers, location: "/v1/chat/completions", "content-length": 0 });
+      res.end();
+      return;
+    }
+    if (fault === "html") {
+      // An internal page rather than the provider's JSON error: its text must not reach callers.
+      const page = "<html><body><h1>Internal admin console</h1><p>db password hunter2; token=internal-secret-token</p></body></html>";
+      res.writeHead(500, { ...ctx.headers, "content-type": "text/html", "content-length": Buffer.byteLength(page) });
+      res.end(page);
+      return;
+    }
     if (fault === "500" || fault === "503" || fault === "429") {
       const f = ERROR_FAULTS[fault];
       const extra: HeaderMap = fault === "429" ? { "retry-after": String(ctx.options.retryAfterSeconds) } : {};

@@ -25,7 +25,9 @@ export interface Simulator {
   port: number;
   /** Snapshot of the counters. */
   stats(): SimStats;
-  /** Zeroes the counters (incl. maxInFlight) and forgets the RPM window. */
+  /** The most recent chat request bodies, oldest first (at most 50). */
+  requests(): unknown[];
+  /** Zeroes the counters (incl. maxInFlight) and forgets the RPM window and recent requests. */
   reset(): void;
   /** Changes options for requests arriving from now on. @throws SimConfigError (also when changing port). */
   configure(patch: Partial<SimOptions>): void;
@@ -40,6 +42,11 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
   let options: ResolvedOptions = resolveOptions(opts);
   const stats = emptyStats();
   const window = new RpmWindow();
+  const recent: unknown[] = [];
+  const recordBody = (body: unknown): void => {
+    recent.push(body);
+    if (recent.length > 50) recent.shift();
+  };
   let seq = 0;
 
   const configure = (patch: unknown): void => {
@@ -75,7 +82,7 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
       return sendJson(res, 429, errorBody(message, "rate_limit_error", "rate_limit_exceeded"), headers);
     }
     const scope = new RequestScope(res, stats);
-    const ctx: LlmContext = { req, res, scope, options: o, headers: { ...base, ...window.headers(now, o.rpm) }, seq: id };
+    const ctx: LlmContext = { req, res, scope, options: o, headers: { ...base, ...window.headers(now, o.rpm) }, seq: id, recordBody };
     handler(ctx).catch((err: unknown) => {
       if (scope.closed || err instanceof ClientGoneError) return;
       if (err instanceof HttpError) return sendHttpError(res, err, ctx.headers);
@@ -108,10 +115,13 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
         return sendJson(res, 200, modelList());
       case "GET /sim/stats":
         return sendJson(res, 200, { ...stats });
+      case "GET /sim/requests":
+        return sendJson(res, 200, { data: recent });
       case "POST /sim/reset":
         req.resume();
         resetStats(stats);
         window.clear();
+        recent.length = 0;
         return sendJson(res, 200, { ...stats });
       case "GET /sim/config":
         return sendJson(res, 200, options);
@@ -141,9 +151,11 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
     url: `http://127.0.0.1:${port}`,
     port,
     stats: () => ({ ...stats }),
+    requests: () => [...recent],
     reset: () => {
       resetStats(stats);
       window.clear();
+      recent.length = 0;
     },
     configure,
     close: () =>

@@ -2,12 +2,14 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
-import { GatewayError } from "./core/errors.ts";
+import { ConfigError, GatewayError } from "./core/errors.ts";
 import { authenticate, requireAdmin } from "./middleware/auth.ts";
 import { settings, type AppEnv } from "./env.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { keyRoutes } from "./routes/keys.ts";
 import { logRoutes } from "./routes/logs.ts";
+import { notFoundFor } from "./routes/not-found.ts";
+import { configuredProviders } from "./providers/registry.ts";
 import { openaiRoutes } from "./routes/openai.ts";
 import { legacyRequestRoutes } from "./routes/legacy-request.ts";
 import { providerRoutes } from "./routes/providers.ts";
@@ -28,7 +30,12 @@ export function buildApp() {
     return limit(c, next);
   });
 
-  app.get("/health", (c) => c.json({ status: "ok" }));
+  // Healthy means configured: a missing secret or a refused provider shows here (detail in the log).
+  app.get("/health", (c) => {
+    settings(c.env);
+    configuredProviders(c.env);
+    return c.json({ status: "ok" });
+  });
   app.route("/api/auth", authRoutes);
 
   app.use("/api/keys/*", authenticate);
@@ -47,10 +54,15 @@ export function buildApp() {
   app.route("/v1/tasks", taskRoutes);
   app.route("/v1", openaiRoutes);
 
-  app.notFound((c) => new GatewayError("not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`, { code: "unknown_route" }).toResponse());
+  app.notFound(notFoundFor(app.routes));
 
-  app.onError((error) => {
+  app.onError((error, c) => {
     if (error instanceof GatewayError) return error.toResponse();
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      const status = new URL(c.req.url).pathname === "/health" ? 503 : 500;
+      return Response.json({ error: { message: "the gateway is misconfigured; its operator must fix it (the server log says what is wrong)", type: "server_error", param: null, code: "gateway_misconfigured" } }, { status });
+    }
     if (error instanceof HTTPException) {
       const status = error.status;
       const kind = status === 400 ? "invalid_request" : status === 401 ? "unauthorized" : status === 403 ? "forbidden" : status === 404 ? "not_found" : status === 413 ? "payload_too_large" : "internal";

@@ -12,3 +12,4 @@ export default {
 } satisfies ExportedHandler<Bindings, TaskMessage>;
 
 export { Governor } from "./scheduler/governor.ts";
+export { FailureLimiter } from "./auth/failure-limiter.ts";

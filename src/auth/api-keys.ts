@@ -1,4 +1,4 @@
-/** API keys: minting (shown once), SHA-256 lookup with a short isolate cache, revocation. */
+/** API keys: minting (shown once), SHA-256 lookup with short isolate caches, revocation. */
 import { and, eq, isNull } from "drizzle-orm";
 import { randomToken, sha256Hex } from "../core/crypto.ts";
 import type { Database } from "../db/client.ts";
@@ -6,10 +6,40 @@ import { apiKeys, users } from "../db/schema.ts";
 import { ROOT_OWNER, type Principal } from "./principal.ts";
 
 export const KEY_PREFIX = "sk-gw-";
-const CACHE_TTL_MS = 30_000;
-const CACHE_MAX = 1000;
+/** How long a lookup is trusted in one isolate: a revocation elsewhere takes at most this long here. */
+export const CACHE_TTL_MS = 30_000;
 
-const cache = new Map<string, { principal: Principal | null; until: number }>();
+/**
+ * A bounded map that evicts its least recently used entry, so one kind of traffic cannot flush
+ * another: unknown keys live in their own, smaller map, and a flood of them never evicts a valid key.
+ */
+class LruCache<V> {
+  readonly #entries = new Map<string, { value: V; until: number }>();
+  constructor(readonly max: number) {}
+
+  get(key: string, now: number): V | undefined {
+    const hit = this.#entries.get(key);
+    if (!hit) return undefined;
+    this.#entries.delete(key);
+    if (hit.until <= now) return undefined;
+    this.#entries.set(key, hit);
+    return hit.value;
+  }
+
+  set(key: string, value: V, until: number): void {
+    this.#entries.delete(key);
+    if (this.#entries.size >= this.max) this.#entries.delete(this.#entries.keys().next().value!);
+    this.#entries.set(key, { value, until });
+  }
+
+  clear(): void {
+    this.#entries.clear();
+  }
+}
+
+const known = new LruCache<Principal>(10_000);
+const unknown = new LruCache<true>(2_000);
+const roles = new LruCache<Principal["role"] | null>(10_000);
 
 /** Makes a new key; returns the plaintext (to show once) and what is stored. */
 export async function mintKey(): Promise<{ key: string; hash: string; prefix: string }> {
@@ -17,45 +47,57 @@ export async function mintKey(): Promise<{ key: string; hash: string; prefix: st
   return { key, hash: await sha256Hex(key), prefix: `${key.slice(0, KEY_PREFIX.length + 4)}…` };
 }
 
+export interface KeyLookup {
+  /** Runs the last-used stamp off the hot path. */
+  waitUntil?: (work: Promise<unknown>) => void;
+  /** Called before a key this isolate does not know reaches D1; throws to refuse (a blocked client). */
+  beforeLookup?: () => void;
+}
+
 /**
- * Resolves a presented key to its principal, or null if unknown or revoked. A lookup that reaches
- * D1 (at most every 30 s per key and isolate) also stamps `last_used_at`, through `waitUntil`.
+ * Resolves a presented key to its principal, or null if unknown, revoked or its user disabled.
+ * A lookup that reaches D1 (at most every 30 s per key and isolate) also stamps `last_used_at`.
  */
-export async function principalForKey(db: Database, key: string, waitUntil?: (work: Promise<unknown>) => void, now = Date.now()): Promise<Principal | null> {
+export async function principalForKey(db: Database, key: string, lookup: KeyLookup = {}, now = Date.now()): Promise<Principal | null> {
   const hash = await sha256Hex(key);
-  const hit = cache.get(hash);
-  if (hit && hit.until > now) return hit.principal;
+  const hit = known.get(hash, now);
+  if (hit) return hit;
+  if (unknown.get(hash, now)) return null;
+  lookup.beforeLookup?.();
   const row = await db
-    .select({ id: apiKeys.id, userId: apiKeys.userId, allowedModels: apiKeys.allowedModels, role: users.role })
+    .select({ id: apiKeys.id, userId: apiKeys.userId, allowedModels: apiKeys.allowedModels, role: users.role, disabledAt: users.disabledAt })
     .from(apiKeys)
     .leftJoin(users, eq(users.id, apiKeys.userId))
     .where(and(eq(apiKeys.keyHash, hash), isNull(apiKeys.revokedAt)))
     .get();
-  const principal: Principal | null = row
-    ? row.userId
-      ? { ownerId: row.userId, role: row.role ?? "user", userId: row.userId, keyId: row.id, via: "key", allowedModels: row.allowedModels ?? null }
-      : { ownerId: ROOT_OWNER, role: "admin", userId: null, keyId: row.id, via: "key", allowedModels: row.allowedModels ?? null }
-    : null;
-  if (row && waitUntil) waitUntil(db.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, row.id)).then(() => undefined, () => undefined));
-  if (cache.size >= CACHE_MAX) cache.clear();
-  cache.set(hash, { principal, until: now + CACHE_TTL_MS });
+  if (!row || row.disabledAt !== null || (row.userId && !row.role)) {
+    unknown.set(hash, true, now + CACHE_TTL_MS);
+    return null;
+  }
+  const principal: Principal = row.userId
+    ? { ownerId: row.userId, role: row.role ?? "user", userId: row.userId, keyId: row.id, via: "key", allowedModels: row.allowedModels ?? null }
+    : { ownerId: ROOT_OWNER, role: "admin", userId: null, keyId: row.id, via: "key", allowedModels: row.allowedModels ?? null };
+  lookup.waitUntil?.(db.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, row.id)).then(() => undefined, () => undefined));
+  known.set(hash, principal, now + CACHE_TTL_MS);
   return principal;
 }
 
-const roles = new Map<string, { role: Principal["role"] | null; until: number }>();
-
-/** A user's current role (null if the user is gone), cached briefly like keys: a token's claim is not trusted for it. */
+/**
+ * A user's current role, or null if the user is gone or disabled; cached briefly like keys. A
+ * token's own claim is not trusted for it.
+ */
 export async function currentRole(db: Database, userId: string, now = Date.now()): Promise<Principal["role"] | null> {
-  const hit = roles.get(userId);
-  if (hit && hit.until > now) return hit.role;
-  const row = await db.select({ role: users.role }).from(users).where(eq(users.id, userId)).get();
-  if (roles.size >= CACHE_MAX) roles.clear();
-  roles.set(userId, { role: row?.role ?? null, until: now + CACHE_TTL_MS });
-  return row?.role ?? null;
+  const hit = roles.get(userId, now);
+  if (hit !== undefined) return hit;
+  const row = await db.select({ role: users.role, disabledAt: users.disabledAt }).from(users).where(eq(users.id, userId)).get();
+  const role = row && row.disabledAt === null ? row.role : null;
+  roles.set(userId, role, now + CACHE_TTL_MS);
+  return role;
 }
 
-/** Drops cached lookups so a revocation or role change applies at once in this isolate. */
+/** Drops cached lookups so a revocation, role change, disabling or deletion applies at once in this isolate. */
 export function forgetCachedKeys(): void {
-  cache.clear();
+  known.clear();
+  unknown.clear();
   roles.clear();
 }

@@ -29,10 +29,17 @@ export async function taskLaneChat(scope: CallScope, body: ChatCompletionRequest
   const route = await resolveRoute(env, principal, body.model);
   const { TASK_WAIT_MS, UPSTREAM_TIMEOUT_MS } = settings(env);
   const base = { endpoint: scope.endpoint, model: body.model, provider: route.provider.name, lane: "task" as const, stream: false, startedAt };
+  const deadline = body.deadline === undefined ? undefined : Date.parse(body.deadline);
+  if (deadline !== undefined && deadline <= startedAt) throw new GatewayError("invalid_request", "deadline is in the past", { param: "deadline", code: "invalid_value" });
 
   for (let preemptions = 0; preemptions <= MAX_PREEMPTIONS; preemptions++) {
-    const got = await requestLease(env, route.provider, { lane: "task", tenant: principal.ownerId, tokens: estimateTokens(body), waitMs: TASK_WAIT_MS });
+    const waitMs = deadline === undefined ? TASK_WAIT_MS : Math.min(TASK_WAIT_MS, deadline - Date.now());
+    const got = await requestLease(env, route.provider, { lane: "task", tenant: principal.ownerId, tokens: estimateTokens(body), waitMs, ...(deadline === undefined ? {} : { deadline }) });
     if ("refused" in got) {
+      if (got.refused.reason === "expired") {
+        waitUntil(logCall(env, principal, { ...base, status: 504, error: "deadline passed while waiting for task capacity" }));
+        throw new GatewayError("upstream_timeout", "the deadline passed before task capacity opened", { code: "deadline_exceeded" });
+      }
       waitUntil(logCall(env, principal, { ...base, status: 429, error: "no task capacity" }));
       throw new GatewayError("rate_limited", `no task capacity on provider '${route.provider.name}' right now; retry later or submit with POST /v1/tasks`, { code: "task_capacity_exceeded", retryAfter: Math.max(1, got.refused.retryAfterMs / 1000) });
     }

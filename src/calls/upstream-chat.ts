@@ -1,6 +1,6 @@
 /** One chat completion against a routed provider, non-streaming: the piece realtime and task calls share. */
 import { GatewayError } from "../core/errors.ts";
-import type { ChatCompletionRequest, Usage } from "../core/openai-schema.ts";
+import { GATEWAY_ONLY_FIELDS, type ChatCompletionRequest, type Usage } from "../core/openai-schema.ts";
 import { withTimeout } from "../core/timeout.ts";
 import { callUpstream, rateLimitHints } from "../providers/openai-client.ts";
 import type { ModelRoute } from "../providers/registry.ts";
@@ -17,10 +17,14 @@ export type ChatResult =
   | { ok: true; completion: ChatCompletion; outcome: Outcome }
   | { ok: false; error: GatewayError; outcome: Outcome };
 
-/** The body sent upstream: the client's, with the upstream model id (and usage asked for when streaming). */
+/**
+ * The body sent upstream: the client's, with the upstream model id (and usage asked for when
+ * streaming), without the lane switch and the gateway's own fields.
+ */
 export function upstreamChatBody(route: ModelRoute, body: ChatCompletionRequest): Record<string, unknown> {
   const { service_tier: _tier, ...rest } = body;
   const out: Record<string, unknown> = { ...rest, model: route.upstreamModel };
+  for (const field of GATEWAY_ONLY_FIELDS) delete out[field];
   if (body.stream) out.stream_options = { ...(body.stream_options ?? {}), include_usage: true };
   return out;
 }

@@ -6,6 +6,7 @@ export const errorKinds = {
   unauthorized: { status: 401, type: "authentication_error" },
   forbidden: { status: 403, type: "permission_error" },
   not_found: { status: 404, type: "not_found_error" },
+  method_not_allowed: { status: 405, type: "invalid_request_error" },
   conflict: { status: 409, type: "invalid_request_error" },
   payload_too_large: { status: 413, type: "invalid_request_error" },
   unprocessable: { status: 422, type: "invalid_request_error" },
@@ -30,11 +31,13 @@ export class GatewayError extends Error {
   readonly code: string | null;
   /** Seconds the client should wait before retrying (sent as `Retry-After`). */
   readonly retryAfter: number | undefined;
+  /** Extra response headers (`Allow` on a 405). */
+  readonly headers: Readonly<Record<string, string>>;
 
   constructor(
     kind: ErrorKind,
     message: string,
-    options: { param?: string | null; code?: string | null; retryAfter?: number } = {},
+    options: { param?: string | null; code?: string | null; retryAfter?: number; headers?: Record<string, string> } = {},
   ) {
     super(message);
     this.name = "GatewayError";
@@ -42,6 +45,7 @@ export class GatewayError extends Error {
     this.param = options.param ?? null;
     this.code = options.code ?? null;
     this.retryAfter = options.retryAfter;
+    this.headers = options.headers ?? {};
   }
 
   get status(): number {
@@ -56,8 +60,19 @@ export class GatewayError extends Error {
 
   /** The error as a JSON response with the right status and `Retry-After` when known. */
   toResponse(): Response {
-    const headers = new Headers({ "content-type": "application/json" });
+    const headers = new Headers({ ...this.headers, "content-type": "application/json" });
     if (this.retryAfter !== undefined) headers.set("retry-after", String(Math.max(1, Math.ceil(this.retryAfter))));
     return new Response(JSON.stringify(this.toBody()), { status: this.status, headers });
+  }
+}
+
+/**
+ * The gateway's own configuration is wrong (a missing secret, a malformed or refused provider):
+ * the operator must fix it. Callers get a 500 without the detail; the log has it.
+ */
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+  constructor(detail: string) {
+    super(`gateway misconfigured: ${detail}`);
   }
 }

@@ -1,5 +1,17 @@
-/** zod schemas of the OpenAI request bodies the gateway accepts; unknown fields pass through. */
+/**
+ * zod schemas of the OpenAI request bodies the gateway accepts. Unknown fields pass through to the
+ * provider (providers have extensions); the gateway's own fields are read here and never forwarded.
+ */
 import { z } from "zod";
+
+/** Fields the gateway reads from an OpenAI-shaped body and never sends upstream. */
+export const GATEWAY_ONLY_FIELDS = ["deadline", "webhook_url"] as const;
+
+/** A task's deadline: an ISO 8601 date-time with an offset. */
+export const deadlineField = z.iso.datetime({ offset: true, message: "deadline must be an ISO 8601 date-time, e.g. 2026-11-22T08:00:00Z" });
+
+/** Accepted by name so it is never forwarded, refused until task webhooks exist. */
+const webhookUrl = z.never({ message: "webhook_url is not supported yet; poll GET /v1/tasks/{id} for the result" });
 
 const contentPart = z.looseObject({ type: z.string() });
 
@@ -22,6 +34,9 @@ export const chatCompletionRequest = z.looseObject({
   top_p: z.number().min(0).max(1).nullish(),
   n: z.number().int().min(1).max(128).nullish(),
   service_tier: z.string().nullish(),
+  /** Gateway-only: the deadline of a task-lane call. */
+  deadline: deadlineField.optional(),
+  webhook_url: webhookUrl.optional(),
 });
 export type ChatCompletionRequest = z.output<typeof chatCompletionRequest>;
 

@@ -2,11 +2,16 @@
 
 const DEFAULT_COMPLETION_TOKENS = 256;
 
-function textLength(value: unknown): number {
-  if (typeof value === "string") return value.length;
-  if (Array.isArray(value)) return value.reduce((n: number, v) => n + textLength(v), 0);
-  if (value && typeof value === "object") return Object.values(value).reduce((n: number, v) => n + textLength(v), 0);
-  return 0;
+/** Characters of every string inside `value`; iterative, so no body can exhaust the stack. */
+export function textLength(value: unknown): number {
+  let total = 0;
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === "string") total += v.length;
+    else if (v && typeof v === "object") for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push(child);
+  }
+  return total;
 }
 
 /** Roughly four characters a token for the prompt, plus the completion budget asked for. */

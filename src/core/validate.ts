@@ -2,23 +2,75 @@
 import type { z } from "zod";
 import { GatewayError } from "./errors.ts";
 
+/** How deeply a JSON body may nest; deeper bodies are refused before anything walks them. */
+export const MAX_JSON_DEPTH = 64;
+
 /** Parses `value` with `schema` or throws a 400 GatewayError naming the first bad field. */
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
+  const issue = specific(result.error.issues[0]);
+  if (issue?.code === "unrecognized_keys") {
+    const fields = issue.keys.map((k) => [...issue.path.map(String), k].join("."));
+    const message = `unknown field${fields.length > 1 ? "s" : ""} ${fields.map((f) => `'${f}'`).join(", ")}: this endpoint does not accept ${fields.length > 1 ? "them" : "it"}`;
+    throw new GatewayError("invalid_request", message, { param: fields[0], code: "unknown_field" });
+  }
   const path = issue?.path.map(String).join(".") || null;
   const message = issue ? `${path ? `${path}: ` : ""}${issue.message}` : "invalid request";
   throw new GatewayError("invalid_request", message, { param: path, code: "invalid_value" });
 }
 
-/** Reads a JSON body, answering 400 for a body that is not JSON. */
+/**
+ * For a union every branch of which failed, the issue of the branch that got furthest (an
+ * unknown field inside the object form says more than "expected string").
+ */
+function specific(issue: z.core.$ZodIssue | undefined): z.core.$ZodIssue | undefined {
+  if (issue?.code !== "invalid_union" || issue.errors.length === 0) return issue;
+  const branches = issue.errors.map((errs) => specific(errs[0])).filter((i): i is z.core.$ZodIssue => i !== undefined);
+  const best = branches.sort((a, b) => b.path.length - a.path.length || Number(a.code === "invalid_type") - Number(b.code === "invalid_type"))[0];
+  return best ? { ...best, path: [...issue.path, ...best.path] } : issue;
+}
+
+/**
+ * The path to the first value nested deeper than `limit` levels, or undefined. Iterative, so a
+ * hostile body cannot exhaust the stack; each node keeps a link to its parent, not a copied path.
+ */
+export function pathTooDeep(value: unknown, limit = MAX_JSON_DEPTH): string[] | undefined {
+  interface Node {
+    value: unknown;
+    depth: number;
+    key: string;
+    parent: Node | undefined;
+  }
+  const stack: Node[] = [{ value, depth: 0, key: "", parent: undefined }];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (node.value === null || typeof node.value !== "object") continue;
+    if (node.depth >= limit) {
+      const path: string[] = [];
+      for (let n: Node | undefined = node; n?.parent; n = n.parent) path.unshift(n.key);
+      return path;
+    }
+    for (const [key, child] of Object.entries(node.value)) stack.push({ value: child, depth: node.depth + 1, key, parent: node });
+  }
+  return undefined;
+}
+
+/** Reads a JSON body, answering 400 for a body that is not JSON or nests too deeply. */
 export async function readJson(request: Request): Promise<unknown> {
   const text = await request.text();
   if (!text.trim()) throw new GatewayError("invalid_request", "request body is empty; expected JSON", { code: "invalid_json" });
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     throw new GatewayError("invalid_request", "request body is not valid JSON", { code: "invalid_json" });
   }
+  const deep = pathTooDeep(value);
+  if (deep) {
+    // Name the field where the nesting starts, not the thousand keys below it.
+    const field = deep.slice(0, 3).join(".");
+    throw new GatewayError("invalid_request", `${field} nests more than ${MAX_JSON_DEPTH} levels deep`, { param: field, code: "too_deep" });
+  }
+  return value;
 }

@@ -1,6 +1,7 @@
 /** Providers managed through the admin API: rows in D1, keys sealed with AES-GCM, models replaced whole. */
 import { eq } from "drizzle-orm";
 import { seal } from "../core/crypto.ts";
+import { withoutCredentials } from "../core/upstream-url.ts";
 import type { Database } from "./client.ts";
 import { models, providers } from "./schema.ts";
 import { normaliseModels, secretReference, type ProviderDefinition } from "../providers/definition.ts";
@@ -28,7 +29,8 @@ export function viewOf(row: ProviderRow, served: { name: string; upstreamModel: 
     object: "provider",
     name: row.name,
     type: row.type,
-    base_url: row.baseUrl,
+    // Rows stored before the guard may hold user:password@ in the URL: never show it back.
+    base_url: withoutCredentials(row.baseUrl),
     source: "admin",
     has_api_key: Boolean(row.apiKeyCiphertext || row.apiKeySecret),
     api_key_secret: row.apiKeySecret,

@@ -13,6 +13,8 @@ export const users = sqliteTable("users", {
   passwordSalt: text("password_salt").notNull(),
   role: text("role", { enum: ["admin", "user"] }).notNull().default("user"),
   createdAt: integer("created_at").notNull().default(now),
+  /** Set when an admin disables the user: their tokens and keys stop working. */
+  disabledAt: integer("disabled_at"),
 });
 
 /** API keys: only the SHA-256 hash and a display prefix are stored, never the key. */
@@ -111,6 +113,8 @@ export const tasks = sqliteTable(
     error: text("error", { mode: "json" }),
     attempts: integer("attempts").notNull().default(0),
     preemptions: integer("preemptions").notNull().default(0),
+    /** Upstream capacity refusals (429, 503) met so far; past TASK_MAX_CAPACITY_RETRIES the task fails. */
+    capacityRetries: integer("capacity_retries").notNull().default(0),
     /** Until when the task is accounted for (in the queue, waiting, or running); past it the sweeper re-enqueues. */
     leaseUntil: integer("lease_until"),
     /** The run (or a consumer's hold) that has the task now; only that run may write its outcome. */

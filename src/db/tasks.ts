@@ -52,6 +52,16 @@ export async function cancelTask(db: Database, id: string, now: number): Promise
     .where(and(eq(tasks.id, id), inArray(tasks.status, ["queued", "running"])));
 }
 
+/** Cancels every task of a tenant that has not ended (their user was disabled or deleted). */
+export async function cancelOpenTasks(db: Database, ownerId: string, now: number): Promise<number> {
+  const rows = await db
+    .update(tasks)
+    .set({ status: "cancelled", finishedAt: now, updatedAt: now, runId: null, leaseUntil: null })
+    .where(and(eq(tasks.ownerId, ownerId), inArray(tasks.status, ["queued", "running"])))
+    .returning({ id: tasks.id });
+  return rows.length;
+}
+
 /** A queued task nobody holds, or whose hold ran out, or held by `hold`. */
 const free = (hold: string | undefined, now: number) => or(isNull(tasks.runId), lt(tasks.leaseUntil, now), hold ? eq(tasks.runId, hold) : undefined);
 

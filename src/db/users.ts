@@ -1,27 +1,24 @@
-/** User rows: create (unique username and email), find by login, list, change role. */
-import { eq, or } from "drizzle-orm";
-import { GatewayError } from "../core/errors.ts";
+/** User rows: create (unique username and email), find by login, list, change role, disable, delete. */
+import { and, desc, eq, isNull, or } from "drizzle-orm";
 import type { Database } from "./client.ts";
 import { isUniqueViolation } from "./errors.ts";
-import { users } from "./schema.ts";
+import { apiKeys, users } from "./schema.ts";
 
 export type UserRow = typeof users.$inferSelect;
+export type NewUser = Pick<UserRow, "username" | "email" | "passwordHash" | "passwordSalt"> & { role?: UserRow["role"] };
 
-export async function createUser(db: Database, input: { username: string; email: string; passwordHash: string; passwordSalt: string }): Promise<UserRow> {
-  const taken = await db.select({ username: users.username }).from(users).where(or(eq(users.username, input.username), eq(users.email, input.email))).get();
-  if (taken) {
-    const field = taken.username === input.username ? "username" : "email";
-    throw new GatewayError("conflict", `that ${field} is already registered`, { param: field, code: `${field}_taken` });
-  }
-  const row = { ...input, id: crypto.randomUUID(), role: "user" as const, createdAt: Date.now() };
+/** Inserts a user; `taken` names the clashing field, or "either" when a concurrent insert won the race. */
+export async function createUser(db: Database, input: NewUser): Promise<{ user: UserRow } | { taken: "username" | "email" | "either" }> {
+  const clash = await db.select({ username: users.username }).from(users).where(or(eq(users.username, input.username), eq(users.email, input.email))).get();
+  if (clash) return { taken: clash.username === input.username ? "username" : "email" };
+  const row: UserRow = { ...input, role: input.role ?? "user", id: crypto.randomUUID(), createdAt: Date.now(), disabledAt: null };
   try {
     await db.insert(users).values(row);
   } catch (error) {
-    // Another registration with the same username or email won the race.
-    if (isUniqueViolation(error)) throw new GatewayError("conflict", "that username or email is already registered", { code: "user_exists" });
+    if (isUniqueViolation(error)) return { taken: "either" };
     throw error;
   }
-  return row;
+  return { user: row };
 }
 
 /** By username, or by email (case-insensitive). */
@@ -29,7 +26,33 @@ export async function findUserByLogin(db: Database, login: string): Promise<User
   return db.select().from(users).where(or(eq(users.username, login), eq(users.email, login.toLowerCase()))).get();
 }
 
+export async function findUser(db: Database, id: string): Promise<UserRow | undefined> {
+  return db.select().from(users).where(eq(users.id, id)).get();
+}
+
+export async function listUsers(db: Database): Promise<UserRow[]> {
+  return db.select().from(users).orderBy(desc(users.createdAt)).all();
+}
+
+export async function setRole(db: Database, id: string, role: UserRow["role"]): Promise<void> {
+  await db.update(users).set({ role }).where(eq(users.id, id));
+}
+
+/** Disables (and revokes every key of) a user, or enables them again; revoked keys stay revoked. */
+export async function setDisabled(db: Database, id: string, disabled: boolean, now: number): Promise<void> {
+  if (!disabled) return void (await db.update(users).set({ disabledAt: null }).where(eq(users.id, id)));
+  await db.batch([
+    db.update(users).set({ disabledAt: now }).where(eq(users.id, id)),
+    db.update(apiKeys).set({ revokedAt: now }).where(and(eq(apiKeys.userId, id), isNull(apiKeys.revokedAt))),
+  ]);
+}
+
+/** Deletes a user and their keys, in one batch. */
+export async function deleteUser(db: Database, id: string): Promise<void> {
+  await db.batch([db.delete(apiKeys).where(eq(apiKeys.userId, id)), db.delete(users).where(eq(users.id, id))]);
+}
+
 /** Users without their password material. */
 export function publicUser(u: UserRow) {
-  return { id: u.id, object: "user" as const, username: u.username, email: u.email, role: u.role, created_at: u.createdAt };
+  return { id: u.id, object: "user" as const, username: u.username, email: u.email, role: u.role, created_at: u.createdAt, disabled_at: u.disabledAt };
 }

@@ -3,6 +3,7 @@ import { createMiddleware } from "hono/factory";
 import { timingSafeEqual } from "../core/crypto.ts";
 import { GatewayError } from "../core/errors.ts";
 import { currentRole, KEY_PREFIX, principalForKey } from "../auth/api-keys.ts";
+import { addressSubject, clientAddress, countFailure, refuseIfKnownBlocked, type Subject } from "../auth/failed-credentials.ts";
 import { verifyAccessToken } from "../auth/jwt.ts";
 import { rootPrincipal, type Principal } from "../auth/principal.ts";
 import { database } from "../db/client.ts";
@@ -17,25 +18,30 @@ function presented(request: Request): string | undefined {
   return request.headers.get("x-api-key")?.trim() || undefined;
 }
 
-async function resolve(env: Bindings, credential: string, waitUntil: (work: Promise<unknown>) => void): Promise<Principal | null> {
+async function resolve(env: Bindings, credential: string, client: Subject, waitUntil: (work: Promise<unknown>) => void): Promise<Principal | null> {
   const { ADMIN_API_KEY, JWT_SECRET } = settings(env);
   if (timingSafeEqual(credential, ADMIN_API_KEY)) return rootPrincipal;
-  if (credential.startsWith(KEY_PREFIX)) return principalForKey(database(env.DB), credential, waitUntil);
+  // A key this isolate does not know costs a D1 lookup: a client known to be guessing gets a 429 first.
+  if (credential.startsWith(KEY_PREFIX)) return principalForKey(database(env.DB), credential, { waitUntil, beforeLookup: () => refuseIfKnownBlocked(client) });
   const claims = await verifyAccessToken(credential, JWT_SECRET);
   if (!claims) return null;
-  // The role comes from D1, not the token: a demotion applies without waiting for the token to expire.
+  // The role comes from D1, not the token: a demotion, disabling or deletion applies without waiting for expiry.
   const role = await currentRole(database(env.DB), claims.sub);
   return role ? { ownerId: claims.sub, role, userId: claims.sub, keyId: null, via: "jwt", allowedModels: null } : null;
 }
 
-/** Requires a valid credential; 401 in the OpenAI error shape otherwise. */
+/**
+ * Requires a valid credential; 401 in the OpenAI error shape otherwise, and 429 once a client
+ * has presented too many bad ones. A valid credential is never refused for its client's failures.
+ */
 export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
   const credential = presented(c.req.raw);
   if (!credential) {
     throw new GatewayError("unauthorized", "missing credential: send 'Authorization: Bearer <key>'", { code: "missing_api_key" });
   }
-  const principal = await resolve(c.env, credential, (work) => c.executionCtx.waitUntil(work));
-  if (!principal) throw new GatewayError("unauthorized", "invalid API key or token", { code: "invalid_api_key" });
+  const client = addressSubject(c.env, clientAddress(c.req.raw));
+  const principal = await resolve(c.env, credential, client, (work) => c.executionCtx.waitUntil(work));
+  if (!principal) throw await countFailure(c.env, [client], new GatewayError("unauthorized", "invalid API key or token", { code: "invalid_api_key" }));
   c.set("principal", principal);
   await next();
 });

@@ -2,10 +2,12 @@
 import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { unseal } from "../core/crypto.ts";
+import { ConfigError, GatewayError } from "../core/errors.ts";
+import { upstreamUrlProblem } from "../core/upstream-url.ts";
 import { database } from "../db/client.ts";
 import { models, providers } from "../db/schema.ts";
 import { settings, type Bindings } from "../env.ts";
-import { baseUrlOf, normaliseModels, providerDefinition, secretReference } from "./definition.ts";
+import { baseUrlOf, definitionProblem, normaliseModels, providerDefinition, secretReference, type DefinitionContext } from "./definition.ts";
 import type { ProviderType } from "./presets.ts";
 
 /** A provider ready to call: the key resolved, never serialised into a response. */
@@ -31,6 +33,14 @@ interface ConfiguredProvider {
 
 const configured = new WeakMap<object, ConfiguredProvider[]>();
 
+/** What this environment allows a provider definition: its private-address setting and its secrets. */
+export function definitionContext(env: Bindings): DefinitionContext {
+  return {
+    allowPrivateUpstreams: settings(env).ALLOW_PRIVATE_UPSTREAMS,
+    secretIsSet: (name) => typeof env[name] === "string" && env[name] !== "",
+  };
+}
+
 function resolveKey(env: Bindings, apiKey: string | undefined): string | undefined {
   const ref = secretReference(apiKey);
   if (!ref) return apiKey;
@@ -47,13 +57,19 @@ export function configuredProviders(env: Bindings): ConfiguredProvider[] {
   try {
     parsed = raw ? JSON.parse(raw) : [];
   } catch {
-    throw new Error("gateway misconfigured: PROVIDERS is not valid JSON");
+    throw new ConfigError("PROVIDERS is not valid JSON");
   }
   const result = z.array(providerDefinition).safeParse(parsed);
   if (!result.success) {
     const issue = result.error.issues[0];
-    throw new Error(`gateway misconfigured: PROVIDERS ${issue?.path.join(".")}: ${issue?.message}`);
+    const what = issue?.code === "unrecognized_keys" ? `unknown field(s) ${issue.keys.join(", ")}` : issue?.message;
+    throw new ConfigError(`PROVIDERS ${issue?.path.join(".")}: ${what}`);
   }
+  const context = definitionContext(env);
+  result.data.forEach((p, i) => {
+    const problem = definitionProblem(p, context);
+    if (problem) throw new ConfigError(`PROVIDERS ${i} (${p.name}): ${problem.message}`);
+  });
   list = result.data.map((p) => ({
     provider: {
       name: p.name,
@@ -69,8 +85,13 @@ export function configuredProviders(env: Bindings): ConfiguredProvider[] {
   return list;
 }
 
-async function adminProviderKey(env: Bindings, row: { apiKeyCiphertext: string | null; apiKeySecret: string | null }) {
-  if (row.apiKeySecret) return resolveKey(env, `\${${row.apiKeySecret}}`);
+async function adminProviderKey(env: Bindings, row: { name: string; apiKeyCiphertext: string | null; apiKeySecret: string | null }) {
+  if (row.apiKeySecret) {
+    const key = resolveKey(env, `\${${row.apiKeySecret}}`);
+    // The secret was removed after the provider was made: say so, rather than call with no key.
+    if (!key) throw new GatewayError("upstream_unavailable", `provider '${row.name}' uses the secret ${row.apiKeySecret}, which is not set`, { code: "provider_key_missing" });
+    return key;
+  }
   if (row.apiKeyCiphertext) return unseal(row.apiKeyCiphertext, settings(env).ENCRYPTION_KEY);
   return undefined;
 }
@@ -89,6 +110,9 @@ export async function routeModel(env: Bindings, model: string): Promise<ModelRou
     .get();
   if (!row) return undefined;
   const p = row.p;
+  // The address is checked at every call, too: the setting may have changed since it was stored.
+  const refused = upstreamUrlProblem(p.baseUrl, settings(env).ALLOW_PRIVATE_UPSTREAMS);
+  if (refused) throw new GatewayError("upstream_error", `provider '${p.name}' cannot be called: its base_url ${refused}`, { code: "upstream_address_refused" });
   return {
     model,
     upstreamModel: row.upstreamModel,
@@ -101,6 +125,15 @@ export async function routeModel(env: Bindings, model: string): Promise<ModelRou
       source: "admin",
     },
   };
+}
+
+/** Every provider's name and configured limits, from configuration and from D1. */
+export async function allProviderLimits(env: Bindings): Promise<{ name: string; limits: Provider["limits"] }[]> {
+  const rows = await database(env.DB).select({ name: providers.name, maxConcurrency: providers.maxConcurrency, rpm: providers.rpm, tpm: providers.tpm }).from(providers).all();
+  return [
+    ...configuredProviders(env).map(({ provider }) => ({ name: provider.name, limits: provider.limits })),
+    ...rows.map((r) => ({ name: r.name, limits: { maxConcurrency: r.maxConcurrency, rpm: r.rpm ?? undefined, tpm: r.tpm ?? undefined } })),
+  ];
 }
 
 /** Every public model with the provider that serves it. */

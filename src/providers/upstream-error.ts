@@ -1,11 +1,16 @@
 /** Maps what an upstream answered (or failed to) onto the gateway's errors, with secrets scrubbed. */
 import { GatewayError } from "../core/errors.ts";
 
-/** Removes anything that looks like a credential from text that came from upstream. */
+/** Longest excerpt of upstream text passed on to a caller. */
+const EXCERPT_CHARS = 200;
+
+/** Removes anything that looks like a credential from text that came from upstream, and cuts it short. */
 export function scrub(text: string, secret?: string): string {
   let out = secret ? text.split(secret).join("[redacted]") : text;
   out = out.replace(/\b(sk|pk|key|rk)-[A-Za-z0-9_*.-]{6,}/gi, "[redacted]");
-  return out.length > 500 ? `${out.slice(0, 500)}…` : out;
+  out = out.replace(/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi, "$1 [redacted]");
+  out = out.replace(/[\u0000-\u001f]+/g, " ").trim();
+  return out.length > EXCERPT_CHARS ? `${out.slice(0, EXCERPT_CHARS)}…` : out;
 }
 
 /** Seconds from a `Retry-After` header (delta seconds or an HTTP date). */
@@ -18,16 +23,26 @@ export function retryAfterSeconds(headers: Headers, now = Date.now()): number | 
   return Number.isNaN(at) ? undefined : Math.max(0, (at - now) / 1000);
 }
 
+/**
+ * The provider's own error message, only from a body that looks like a provider's JSON error
+ * (`{error: {message}}`, `{error: "…"}` or `{message}`). Anything else (an HTML page, a proxy's
+ * text, an internal service answering) is reduced to its status, so its text never reaches a caller.
+ */
 async function upstreamMessage(response: Response): Promise<string> {
+  const fallback = `HTTP ${response.status}`;
+  if (!/\bjson\b/i.test(response.headers.get("content-type") ?? "")) {
+    await response.body?.cancel().catch(() => {});
+    return fallback;
+  }
   const text = await response.text().catch(() => "");
   try {
     const body = JSON.parse(text) as { error?: { message?: unknown } | string; message?: unknown };
     const message = typeof body.error === "string" ? body.error : (body.error?.message ?? body.message);
-    if (typeof message === "string") return message;
+    if (typeof message === "string" && message.trim()) return message;
   } catch {
-    // not JSON: fall through to the raw text
+    // not JSON after all
   }
-  return text || response.statusText || `status ${response.status}`;
+  return fallback;
 }
 
 /** The client-facing error for a non-2xx upstream response. */
@@ -49,9 +64,23 @@ export async function errorFromUpstream(response: Response, provider: string, se
   return new GatewayError("invalid_request", `provider '${provider}' rejected the request: ${message}`, { code: "upstream_bad_request" });
 }
 
-/** The client-facing error for a call that never produced a response. */
-export function errorFromFailure(error: unknown, provider: string, timedOut: boolean): GatewayError {
+/** The client-facing error for an upstream answering with a redirect (never followed: it could lead anywhere). */
+export function errorFromRedirect(response: Response, provider: string): GatewayError {
+  void response.body?.cancel().catch(() => {});
+  return new GatewayError("upstream_error", `provider '${provider}' answered with a redirect (HTTP ${response.status}); the gateway does not follow upstream redirects, so check its base_url`, { code: "upstream_redirect" });
+}
+
+/**
+ * The client-facing error for a call that never produced a response. The runtime reports a DNS
+ * failure as an opaque "internal error; reference = …": say what it means, and name the host.
+ */
+export function errorFromFailure(error: unknown, provider: string, host: string, timedOut: boolean): GatewayError {
   if (timedOut) return new GatewayError("upstream_timeout", `provider '${provider}' did not answer in time`, { code: "upstream_timeout", retryAfter: 1 });
   const reason = error instanceof Error ? error.message : String(error);
-  return new GatewayError("upstream_error", `could not reach provider '${provider}': ${scrub(reason)}`, { code: "upstream_unreachable" });
+  const what = /internal error; reference/i.test(reason)
+    ? "the host name did not resolve or the connection could not be made"
+    : /connection lost|connect|refused|reset/i.test(reason)
+      ? "the connection failed"
+      : scrub(reason);
+  return new GatewayError("upstream_error", `could not reach provider '${provider}' at ${host}: ${what}`, { code: "upstream_unreachable" });
 }

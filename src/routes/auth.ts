@@ -1,28 +1,43 @@
-/** `/api/auth`: register a user, and exchange username + password for a bearer token. */
+/** `/api/auth`: sign up (when open), and exchange username + password for a bearer token. */
 import { Hono } from "hono";
 import { z } from "zod";
+import { createAccount, newAccount, passwordMatches } from "../auth/accounts.ts";
+import { addressSubject, clientAddress, countFailure, loginSubject, refuseIfBlocked } from "../auth/failed-credentials.ts";
 import { signAccessToken } from "../auth/jwt.ts";
-import { hashPassword, verifyPassword } from "../core/crypto.ts";
 import { GatewayError } from "../core/errors.ts";
 import { parseInput, readJson } from "../core/validate.ts";
 import { database } from "../db/client.ts";
-import { createUser, findUserByLogin } from "../db/users.ts";
+import { findUserByLogin, publicUser } from "../db/users.ts";
 import { settings, type AppEnv } from "../env.ts";
 
-const registration = z.object({
-  username: z.string().regex(/^[A-Za-z0-9_.-]{3,32}$/, "username must be 3-32 letters, digits, '.', '_' or '-'"),
-  email: z.email("email must be a valid address"),
-  password: z.string().min(8, "password must be at least 8 characters").max(256),
+/**
+ * The OAuth2 password grant's form (what FastAPI-style clients send): `grant_type` may only be
+ * "password", and the client and scope fields only empty, because the gateway has no use for them.
+ */
+const credentials = z.strictObject({
+  username: z.string().min(1, "username is required"),
+  password: z.string().min(1, "password is required"),
+  grant_type: z.literal("password", { message: "grant_type must be 'password'" }).optional(),
+  scope: z.literal("", { message: "scopes are not used; send scope empty or leave it out" }).optional(),
+  client_id: z.literal("", { message: "client credentials are not used; leave client_id out" }).optional(),
+  client_secret: z.literal("", { message: "client credentials are not used; leave client_secret out" }).optional(),
 });
-
-const credentials = z.object({ username: z.string().min(1, "username is required"), password: z.string().min(1, "password is required") });
 
 export const authRoutes = new Hono<AppEnv>()
   .post("/register", async (c) => {
-    const input = parseInput(registration, await readJson(c.req.raw));
-    const { hash, salt } = await hashPassword(input.password);
-    const user = await createUser(database(c.env.DB), { username: input.username, email: input.email.toLowerCase(), passwordHash: hash, passwordSalt: salt });
-    return c.json({ id: user.id, object: "user", username: user.username, email: user.email, role: user.role, created_at: user.createdAt }, 201);
+    if (!settings(c.env).ALLOW_REGISTRATION) {
+      throw new GatewayError("forbidden", "sign-up is closed on this gateway; an admin creates accounts with POST /api/users", { code: "registration_closed" });
+    }
+    const input = parseInput(newAccount, await readJson(c.req.raw));
+    const client = addressSubject(c.env, clientAddress(c.req.raw));
+    await refuseIfBlocked(c.env, [client]);
+    const made = await createAccount(database(c.env.DB), input);
+    if ("taken" in made) {
+      // One answer for a taken username and a taken email, and each one counts as a failed
+      // attempt: probing which addresses have accounts is limited like guessing passwords.
+      throw await countFailure(c.env, [client], new GatewayError("conflict", "that username or email cannot be registered; choose another or sign in", { code: "registration_conflict" }));
+    }
+    return c.json(publicUser(made.user), 201);
   })
   .post("/token", async (c) => {
     const type = c.req.header("content-type") ?? "";
@@ -35,10 +50,14 @@ export const authRoutes = new Hono<AppEnv>()
     };
     const raw = type.includes("application/json") ? await readJson(c.req.raw) : await form();
     const input = parseInput(credentials, raw);
+    const subjects = [addressSubject(c.env, clientAddress(c.req.raw)), loginSubject(c.env, input.username)];
+    await refuseIfBlocked(c.env, subjects);
     const user = await findUserByLogin(database(c.env.DB), input.username);
-    // Hash even for unknown users so timing does not reveal which usernames exist.
-    const ok = user ? await verifyPassword(input.password, user.passwordHash, user.passwordSalt) : (await hashPassword(input.password), false);
-    if (!user || !ok) throw new GatewayError("unauthorized", "incorrect username or password", { code: "invalid_credentials" });
+    // A known and an unknown username cost the same check (one PBKDF2) and get the same answer.
+    if (!(await passwordMatches(user, input.password)) || !user) {
+      throw await countFailure(c.env, subjects, new GatewayError("unauthorized", "incorrect username or password", { code: "invalid_credentials" }));
+    }
+    if (user.disabledAt !== null) throw new GatewayError("forbidden", "this account is disabled; ask an admin", { code: "account_disabled" });
     const { JWT_SECRET, JWT_TTL_SECONDS } = settings(c.env);
     const token = await signAccessToken({ sub: user.id, role: user.role }, JWT_SECRET, JWT_TTL_SECONDS);
     return c.json({ access_token: token, token_type: "bearer", expires_in: JWT_TTL_SECONDS });

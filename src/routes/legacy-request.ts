@@ -2,23 +2,23 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { realtimeChat } from "../calls/realtime-chat.ts";
-import { chatMessage } from "../core/openai-schema.ts";
+import { chatMessage, deadlineField } from "../core/openai-schema.ts";
 import { parseInput, readJson } from "../core/validate.ts";
 import type { AppEnv } from "../env.ts";
 import { submitTask } from "../tasks/submit-task.ts";
 import { taskRequest } from "../tasks/task-request.ts";
 import { taskView } from "../tasks/task-view.ts";
-import { callScope } from "./openai.ts";
+import { callScope, refuseDeadline } from "./openai.ts";
 
 const legacyRequest = z
-  .object({
+  .strictObject({
     model: z.string().min(1, "model is required"),
     prompt: z.string().min(1).optional(),
     messages: z.array(chatMessage).min(1).optional(),
     request_type: z.enum(["realtime", "task"], { message: "request_type must be 'realtime' or 'task'" }).default("realtime"),
     max_tokens: z.number().int().positive().optional(),
     temperature: z.number().min(0).max(2).optional(),
-    deadline: z.string().optional(),
+    deadline: deadlineField.optional(),
   })
   .refine((r) => Boolean(r.prompt) !== Boolean(r.messages), { message: "send exactly one of prompt or messages", path: ["prompt"] });
 
@@ -26,8 +26,8 @@ export const legacyRequestRoutes = new Hono<AppEnv>().post("/", async (c) => {
   const { prompt, messages, request_type, ...rest } = parseInput(legacyRequest, await readJson(c.req.raw));
   const chat = { ...rest, messages: messages ?? [{ role: "user" as const, content: prompt! }] };
   if (request_type === "realtime") {
-    const { deadline: _deadline, ...body } = chat;
-    return realtimeChat(callScope(c, "api.request"), { ...body, stream: false });
+    refuseDeadline(chat.deadline);
+    return realtimeChat(callScope(c, "api.request"), { ...chat, stream: false });
   }
   const input = parseInput(taskRequest, chat);
   const { row } = await submitTask(c.env, c.get("principal"), input, c.req.header("idempotency-key") ?? undefined, (p) => c.executionCtx.waitUntil(p));

@@ -3,6 +3,7 @@ import { Hono, type Context } from "hono";
 import { realtimeChat, type CallScope } from "../calls/realtime-chat.ts";
 import { realtimeEmbeddings } from "../calls/realtime-embeddings.ts";
 import { taskLaneChat, wantsTaskLane } from "../calls/task-lane-chat.ts";
+import { GatewayError } from "../core/errors.ts";
 import { chatCompletionRequest, embeddingsRequest } from "../core/openai-schema.ts";
 import { parseInput, readJson } from "../core/validate.ts";
 import type { AppEnv } from "../env.ts";
@@ -19,21 +20,40 @@ export function callScope(c: Context<AppEnv>, endpoint: string): CallScope {
   };
 }
 
+/** A deadline belongs to task calls; a realtime call is answered now, so one there is a mistake. */
+export function refuseDeadline(deadline: string | undefined): void {
+  if (deadline !== undefined) {
+    throw new GatewayError("invalid_request", "deadline applies to task calls: send service_tier 'flex' or X-Request-Class: task, or use POST /v1/tasks", { param: "deadline", code: "unsupported_parameter" });
+  }
+}
+
 export const openaiRoutes = new Hono<AppEnv>()
   .post("/chat/completions", async (c) => {
     const body = parseInput(chatCompletionRequest, await readJson(c.req.raw));
     const scope = callScope(c, "chat.completions");
-    return wantsTaskLane(body, c.req.header("x-request-class")) ? taskLaneChat(scope, body) : realtimeChat(scope, body);
+    if (wantsTaskLane(body, c.req.header("x-request-class"))) return taskLaneChat(scope, body);
+    refuseDeadline(body.deadline);
+    return realtimeChat(scope, body);
   })
   .post("/embeddings", async (c) => {
     const body = parseInput(embeddingsRequest, await readJson(c.req.raw));
     return realtimeEmbeddings(callScope(c, "embeddings"), body);
   })
-  .get("/models", async (c) => {
-    const allowed = c.get("principal").allowedModels;
-    const list = (await allModels(c.env)).filter((m) => !allowed || allowed.includes(m.name));
-    return c.json({
-      object: "list",
-      data: list.map((m) => ({ id: m.name, object: "model", created: Math.floor(m.createdAt / 1000), owned_by: m.provider })),
-    });
+  .get("/models", async (c) => c.json({ object: "list", data: (await visibleModels(c)).map(modelView) }))
+  // Model ids may hold slashes ("meta-llama/Llama-3.1-8B" on vLLM or OpenRouter).
+  .get("/models/:id{.+}", async (c) => {
+    const id = c.req.param("id");
+    const model = (await visibleModels(c)).find((m) => m.name === id);
+    if (!model) throw new GatewayError("not_found", `The model '${id}' does not exist`, { param: "model", code: "model_not_found" });
+    return c.json(modelView(model));
   });
+
+/** The models this caller may use (a key limited to some models sees only those). */
+async function visibleModels(c: Context<AppEnv>) {
+  const allowed = c.get("principal").allowedModels;
+  return (await allModels(c.env)).filter((m) => !allowed || allowed.includes(m.name));
+}
+
+function modelView(m: { name: string; provider: string; createdAt: number }) {
+  return { id: m.name, object: "model" as const, created: Math.floor(m.createdAt / 1000), owned_by: m.provider };
+}

@@ -8,8 +8,8 @@ import { findAdminProvider, listAdminProviders, replaceModels, storedKey, type P
 import { models, providers } from "../db/schema.ts";
 import { isUniqueViolation } from "../db/errors.ts";
 import { settings, type AppEnv, type Bindings } from "../env.ts";
-import { baseUrlOf, normaliseModels, providerDefinition, providerFields, type ProviderDefinition } from "../providers/definition.ts";
-import { configuredProviders } from "../providers/registry.ts";
+import { baseUrlOf, definitionProblem, normaliseModels, providerDefinition, providerFields, type ProviderDefinition } from "../providers/definition.ts";
+import { configuredProviders, definitionContext } from "../providers/registry.ts";
 
 function configuredViews(env: Bindings): ProviderView[] {
   return configuredProviders(env).map(({ provider, models: served }) => ({
@@ -51,6 +51,12 @@ async function conflictOnRace<T>(write: Promise<T>): Promise<T> {
   }
 }
 
+/** A 400 naming the field when this environment cannot use the definition (refused address, unset secret). */
+function assertUsableHere(env: Bindings, def: Pick<ProviderDefinition, "type" | "base_url" | "api_key">): void {
+  const problem = definitionProblem(def, definitionContext(env));
+  if (problem) throw new GatewayError("invalid_request", problem.message, { param: problem.param, code: "invalid_value" });
+}
+
 async function mustFind(db: Database, id: string): Promise<ProviderView> {
   if (id.startsWith("config:")) throw new GatewayError("conflict", "providers declared in configuration are changed in configuration", { code: "provider_read_only" });
   const found = await findAdminProvider(db, id);
@@ -61,6 +67,7 @@ async function mustFind(db: Database, id: string): Promise<ProviderView> {
 export const providerRoutes = new Hono<AppEnv>()
   .post("/", async (c) => {
     const def = parseInput(providerDefinition, await readJson(c.req.raw));
+    assertUsableHere(c.env, def);
     const db = database(c.env.DB);
     await assertFree(c.env, db, def);
     const id = crypto.randomUUID();
@@ -101,6 +108,7 @@ export const providerRoutes = new Hono<AppEnv>()
       models: patch.models ?? current.models.map((m) => ({ name: m.name, upstream_model: m.upstream_model })),
     };
     const def = parseInput(providerDefinition, merged);
+    assertUsableHere(c.env, { ...def, api_key: patch.api_key });
     await assertFree(c.env, db, def, current.id);
     await conflictOnRace(db.batch([
       db

@@ -1,23 +1,23 @@
 /** `GET /api/status` (admin): per provider, the governor's lanes and limits and the task backlog. */
 import { Hono } from "hono";
 import { database } from "../db/client.ts";
-import { providers } from "../db/schema.ts";
 import { taskCounts } from "../db/tasks.ts";
 import type { AppEnv } from "../env.ts";
-import { configuredProviders } from "../providers/registry.ts";
+import { allProviderLimits } from "../providers/registry.ts";
 import { governorFor } from "../scheduler/lease.ts";
 
 export const statusRoutes = new Hono<AppEnv>().get("/", async (c) => {
   const db = database(c.env.DB);
-  const names = [...configuredProviders(c.env).map((p) => p.provider.name), ...(await db.select({ name: providers.name }).from(providers).all()).map((p) => p.name)];
-  const counts = await taskCounts(db);
+  const [list, counts] = await Promise.all([allProviderLimits(c.env), taskCounts(db)]);
   const data = await Promise.all(
-    names.map(async (name) => {
-      const g = await governorFor(c.env, name).status();
+    list.map(async ({ name, limits }) => {
+      const g = await governorFor(c.env, name).status(limits);
       const tasks = counts.get(name) ?? {};
       return {
         provider: name,
-        max_concurrency: g.maxConcurrency,
+        max_concurrency: limits.maxConcurrency,
+        rpm: limits.rpm ?? null,
+        tpm: limits.tpm ?? null,
         realtime_in_flight: g.realtimeInFlight,
         task_in_flight: g.taskInFlight,
         task_limit: g.taskLimit,

@@ -1,28 +1,60 @@
-/** `/api/users` (admin): list users, set a user's role. */
-import { desc, eq } from "drizzle-orm";
+/**
+ * `/api/users` (admin): list, create, change role, disable or enable, delete. Disabling and
+ * deleting revoke the user's keys, cancel their open tasks, and end their tokens at once in this
+ * isolate (in others within the key cache's 30 s).
+ */
 import { Hono } from "hono";
 import { z } from "zod";
+import { createAccount, newAccount } from "../auth/accounts.ts";
 import { forgetCachedKeys } from "../auth/api-keys.ts";
 import { GatewayError } from "../core/errors.ts";
 import { parseInput, readJson } from "../core/validate.ts";
-import { database } from "../db/client.ts";
-import { users } from "../db/schema.ts";
-import { publicUser } from "../db/users.ts";
+import { database, type Database } from "../db/client.ts";
+import { cancelOpenTasks } from "../db/tasks.ts";
+import { deleteUser, findUser, listUsers, publicUser, setDisabled, setRole } from "../db/users.ts";
 import type { AppEnv } from "../env.ts";
 
-const rolePatch = z.object({ role: z.enum(["admin", "user"], { message: "role must be 'admin' or 'user'" }) });
+const role = z.enum(["admin", "user"], { message: "role must be 'admin' or 'user'" });
+const newUser = newAccount.extend({ role: role.optional() });
+const userPatch = z
+  .strictObject({ role: role.optional(), disabled: z.boolean({ message: "disabled must be true or false" }).optional() })
+  .refine((p) => p.role !== undefined || p.disabled !== undefined, { message: "send role, disabled, or both" });
+
+async function mustFind(db: Database, id: string) {
+  const row = await findUser(db, id);
+  if (!row) throw new GatewayError("not_found", "no such user", { code: "user_not_found" });
+  return row;
+}
 
 export const userRoutes = new Hono<AppEnv>()
-  .get("/", async (c) => {
-    const rows = await database(c.env.DB).select().from(users).orderBy(desc(users.createdAt)).all();
-    return c.json({ object: "list", data: rows.map(publicUser) });
+  .get("/", async (c) => c.json({ object: "list", data: (await listUsers(database(c.env.DB))).map(publicUser) }))
+  .post("/", async (c) => {
+    const input = parseInput(newUser, await readJson(c.req.raw));
+    const made = await createAccount(database(c.env.DB), input, input.role);
+    if ("taken" in made) {
+      const field = made.taken === "either" ? null : made.taken;
+      throw new GatewayError("conflict", `that ${field ?? "username or email"} is already registered`, { param: field, code: "user_exists" });
+    }
+    return c.json(publicUser(made.user), 201);
   })
   .patch("/:id", async (c) => {
-    const { role } = parseInput(rolePatch, await readJson(c.req.raw));
+    const patch = parseInput(userPatch, await readJson(c.req.raw));
     const db = database(c.env.DB);
-    const row = await db.select().from(users).where(eq(users.id, c.req.param("id"))).get();
-    if (!row) throw new GatewayError("not_found", "no such user", { code: "user_not_found" });
-    await db.update(users).set({ role }).where(eq(users.id, row.id));
+    const row = await mustFind(db, c.req.param("id"));
+    const now = Date.now();
+    if (patch.role) await setRole(db, row.id, patch.role);
+    if (patch.disabled !== undefined) {
+      await setDisabled(db, row.id, patch.disabled, now);
+      if (patch.disabled) await cancelOpenTasks(db, row.id, now);
+    }
     forgetCachedKeys();
-    return c.json(publicUser({ ...row, role }));
+    return c.json(publicUser((await findUser(db, row.id)) ?? row));
+  })
+  .delete("/:id", async (c) => {
+    const db = database(c.env.DB);
+    const row = await mustFind(db, c.req.param("id"));
+    await cancelOpenTasks(db, row.id, Date.now());
+    await deleteUser(db, row.id);
+    forgetCachedKeys();
+    return c.json({ id: row.id, object: "user", deleted: true });
   });

@@ -99,10 +99,10 @@ export class Governor extends DurableObject<Bindings> {
     });
   }
 
-  /** Lanes, limits and counters for `GET /api/status`. */
-  async status(): Promise<ReturnType<GovernorPolicy["status"]>> {
+  /** Lanes, limits and counters for `GET /api/status`; the provider's configured limits apply even before its first call. */
+  async status(limits: PolicyLimits): Promise<ReturnType<GovernorPolicy["status"]>> {
     const now = Date.now();
-    return this.#load(undefined, now).status(now);
+    return this.#load(limits, now).status(now);
   }
 
   /** Starts sweeping the provider's tasks (called when a task is submitted); idempotent. */

@@ -1,7 +1,7 @@
 /** The governor's vocabulary: lanes, leases, what callers ask for and report, and what the policy decides. */
 import type { TaskLimitState } from "./task-limit.ts";
 import type { RealtimeDemand } from "./realtime-demand.ts";
-import type { TokenBucket } from "./token-bucket.ts";
+import type { TokenBucket } from "../core/token-bucket.ts";
 
 export type Lane = "realtime" | "task";
 

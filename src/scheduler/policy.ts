@@ -6,7 +6,7 @@
 import { allowed, AIMD, cut, grow, initialTaskLimit, type TaskLimitState } from "./task-limit.ts";
 import { arrivalRate, emptyDemand, latencyRising, recordArrival, recordLatency, type RealtimeDemand } from "./realtime-demand.ts";
 import { pickNext } from "./task-order.ts";
-import { adjust, bucketPerMinute, canTake, msUntil, take, type TokenBucket } from "./token-bucket.ts";
+import { adjust, bucketPerMinute, canTake, msUntil, take, type TokenBucket } from "../core/token-bucket.ts";
 import type { AcquireRequest, Effects, Lane, Lease, Outcome, PolicyLimits, PolicyOptions, PolicySnapshot, RejectReason, Rejection, Stats, Waiter } from "./lease-types.ts";
 
 export type * from "./lease-types.ts";

@@ -5,7 +5,6 @@
  */
 import { logCall } from "../calls/call-log.ts";
 import { completeChat } from "../calls/upstream-chat.ts";
-import type { ChatCompletionRequest } from "../core/openai-schema.ts";
 import { estimateTokens } from "../core/usage.ts";
 import { database } from "../db/client.ts";
 import { claimTask, expireTask, extendRun, failTask, findTask, finishRun, holdQueued, releaseHold, requeueRun, TERMINAL, type TaskError } from "../db/tasks.ts";
@@ -13,6 +12,7 @@ import { settings, type Bindings } from "../env.ts";
 import { routeModel } from "../providers/registry.ts";
 import { requestLease } from "../scheduler/lease.ts";
 import { enqueueTask } from "./task-message.ts";
+import { runnableBody } from "./task-request.ts";
 
 /** What happened to the task in this invocation. */
 export type RunResult = "succeeded" | "failed" | "retry_later" | "expired" | "skipped";
@@ -45,12 +45,18 @@ export async function runTask(env: Bindings, taskId: string, hold: string = `hol
       await expireTask(db, taskId, now);
       return "expired";
     }
+    // A task that can never run ends failed with the reason now, not expired at its deadline.
+    const runnable = runnableBody(row.request);
+    if (!runnable.ok) {
+      await failTask(db, taskId, { message: runnable.reason, type: "invalid_request_error", code: "invalid_task" }, now);
+      return "failed";
+    }
+    const body = runnable.body;
     const route = await routeModel(env, row.model);
     if (!route) {
       await failTask(db, taskId, { message: `the model '${row.model}' is no longer served`, type: "invalid_request_error", code: "model_not_found" }, now);
       return "failed";
     }
-    const body = row.request as ChatCompletionRequest;
     const waitMs = Math.min(TASK_WAIT_MS, row.deadline === null ? TASK_WAIT_MS : row.deadline - now);
     // A task taken from D1 by the drain already carries this hold; one from a queue message is held here.
     const heldByUs = row.runId === hold && (row.leaseUntil ?? 0) > now + waitMs;

@@ -45,6 +45,7 @@ export async function submitTask(env: Bindings, principal: Principal, input: Tas
     error: null,
     attempts: 0,
     preemptions: 0,
+    capacityRetries: 0,
     leaseUntil: now + TASK_QUEUE_WINDOW_MS,
     runId: null,
     availableAt: now,

@@ -1,7 +1,7 @@
 import { SignJWT } from "jose";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { ADMIN, call, chat, userWithKey } from "./helpers.ts";
+import { ADMIN, call, chat, randomAddress, userWithKey } from "./helpers.ts";
 
 describe("registration and tokens", () => {
   it("registers, logs in with form fields and uses the bearer token", async () => {
@@ -19,20 +19,25 @@ describe("registration and tokens", () => {
     expect((await call("/v1/models", { key: access_token })).status).toBe(200);
   });
 
-  it("refuses a duplicate username with 409 and weak input with 400", async () => {
+  it("refuses a taken username or email with one 409 that does not say which, and weak input with 400", async () => {
     const body = { username: "bob", email: "bob@example.com", password: "password123" };
     expect((await call("/api/auth/register", { method: "POST", json: body })).status).toBe(201);
-    const dup = await call("/api/auth/register", { method: "POST", json: { ...body, email: "other@example.com" } });
-    expect(dup.status).toBe(409);
-    expect(((await dup.json()) as { error: { param: string } }).error.param).toBe("username");
+    const dupName = await call("/api/auth/register", { method: "POST", json: { ...body, email: "other@example.com" } });
+    const dupEmail = await call("/api/auth/register", { method: "POST", json: { ...body, username: "bobby" } });
+    expect(dupName.status).toBe(409);
+    expect(dupEmail.status).toBe(409);
+    const [n, e] = (await Promise.all([dupName.json(), dupEmail.json()])) as { error: { param: string | null; code: string } }[];
+    expect(n).toEqual(e);
+    expect(n!.error).toMatchObject({ param: null, code: "registration_conflict" });
     const weak = await call("/api/auth/register", { method: "POST", json: { username: "carol", email: "not-an-email", password: "x" } });
     expect(weak.status).toBe(400);
   });
 
   it("refuses a wrong password and an unknown user alike with 401", async () => {
     await call("/api/auth/register", { method: "POST", json: { username: "dave", email: "dave@example.com", password: "password123" } });
-    const wrong = await call("/api/auth/token", { method: "POST", body: new URLSearchParams({ username: "dave", password: "nope-nope" }) });
-    const nobody = await call("/api/auth/token", { method: "POST", body: new URLSearchParams({ username: "nobody", password: "nope-nope" }) });
+    // From their own clients: this file's client must stay clear of the failed-credential limit.
+    const wrong = await call("/api/auth/token", { method: "POST", client: randomAddress(), body: new URLSearchParams({ username: "dave", password: "nope-nope" }) });
+    const nobody = await call("/api/auth/token", { method: "POST", client: randomAddress(), body: new URLSearchParams({ username: "nobody", password: "nope-nope" }) });
     expect(wrong.status).toBe(401);
     expect(nobody.status).toBe(401);
     expect(await wrong.json()).toEqual(await nobody.json());
@@ -47,7 +52,7 @@ describe("registration and tokens", () => {
     const forged = await base().setProtectedHeader({ alg: "HS256" }).setExpirationTime("1h").sign(new TextEncoder().encode("another-secret-another-secret-xx"));
     const expired = await base().setProtectedHeader({ alg: "HS256" }).setExpirationTime(Math.floor(Date.now() / 1000) - 60).sign(secret);
     for (const token of [noExp, hs512, otherAud, forged, expired]) {
-      expect((await call("/v1/models", { key: token })).status).toBe(401);
+      expect((await call("/v1/models", { key: token, client: randomAddress() })).status).toBe(401);
     }
   });
 });

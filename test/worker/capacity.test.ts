@@ -33,7 +33,7 @@ describe("governor enforces max_concurrency across all callers", () => {
     const hogs = Array.from({ length: CAP }, () => chat(key, "hold [sim:fault=hang]"));
     // Wait until the governor has granted every slot to the hanging calls.
     const gov = governorFor(env as unknown as Bindings, "sim");
-    for (let i = 0; i < 200 && (await gov.status()).realtimeInFlight < CAP; i++) await scheduler.wait(10);
+    for (let i = 0; i < 200 && (await gov.status({ maxConcurrency: CAP })).realtimeInFlight < CAP; i++) await scheduler.wait(10);
     const refused = await chat(key, "me too");
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
@@ -64,6 +64,6 @@ describe("leases expire when their holder dies", () => {
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     const again = await stub.acquire({ lane: "realtime", tenant: "t", limits, tokens: 1, waitMs: 0 });
     expect(again.ok).toBe(true);
-    expect((await stub.status()).expiredLeases).toBe(1);
+    expect((await stub.status(limits)).expiredLeases).toBe(1);
   });
 });

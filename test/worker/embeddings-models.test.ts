@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { adminKey, call } from "./helpers.ts";
+import { ADMIN, adminKey, call } from "./helpers.ts";
 
 describe("models and embeddings", () => {
   it("lists the configured models in the OpenAI list shape", async () => {
@@ -8,6 +8,18 @@ describe("models and embeddings", () => {
     expect(body.object).toBe("list");
     expect(body.data.map((m) => m.id)).toEqual(["sim-small", "sim-alias"]);
     expect(body.data[0]).toMatchObject({ object: "model", owned_by: "sim" });
+  });
+
+  it("retrieves one model by id (GET /v1/models/{id}), 404 for one the caller may not see", async () => {
+    const key = await adminKey();
+    const res = await call("/v1/models/sim-alias", { key });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ id: "sim-alias", object: "model", owned_by: "sim" });
+    const missing = await call("/v1/models/no-such-model", { key });
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as { error: { code: string } }).error.code).toBe("model_not_found");
+    const narrow = (await (await call("/api/keys", { method: "POST", key: ADMIN, json: { name: "narrow", models: ["sim-alias"] } })).json()) as { key: string };
+    expect((await call("/v1/models/sim-small", { key: narrow.key })).status).toBe(404);
   });
 
   it("returns embeddings for a string and a list", async () => {

@@ -1,19 +1,50 @@
 /** Helpers for workerd tests: call the Worker, read the simulator's counters, make users and keys. */
-import { exports } from "cloudflare:workers";
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
 import { inject } from "vitest";
+import worker from "../../src/index.ts";
+import type { Bindings } from "../../src/env.ts";
 
 export const ADMIN = "sk-admin-test-0123456789";
 
-/** Sends a request to the Worker under test. */
-export function call(path: string, init: RequestInit & { key?: string; json?: unknown } = {}): Promise<Response> {
+/** A random client address: each test file is one client to the failed-credential limiter. */
+export function randomAddress(): string {
+  const b = crypto.getRandomValues(new Uint8Array(4));
+  return `203.${b[1]}.${b[2]}.${b[3]}`;
+}
+const CLIENT = randomAddress();
+
+type CallInit = RequestInit & { key?: string; json?: unknown; client?: string };
+
+function request(path: string, init: CallInit): Request {
   const headers = new Headers(init.headers);
   if (init.key) headers.set("authorization", `Bearer ${init.key}`);
+  if (!headers.has("cf-connecting-ip")) headers.set("cf-connecting-ip", init.client ?? CLIENT);
   let body = init.body;
   if (init.json !== undefined) {
     headers.set("content-type", "application/json");
     body = JSON.stringify(init.json);
   }
-  return exports.default.fetch(new Request(`http://gateway.test${path}`, { ...init, headers, body }));
+  return new Request(`http://gateway.test${path}`, { ...init, headers, body });
+}
+
+/** Sends a request to the Worker under test. */
+export function call(path: string, init: CallInit = {}): Promise<Response> {
+  return exports.default.fetch(request(path, init));
+}
+
+/** Sends a request to the Worker with some settings changed (e.g. the production defaults). */
+export async function callWith(settings: Record<string, string | undefined>, path: string, init: CallInit = {}): Promise<Response> {
+  const ctx = createExecutionContext();
+  const incoming = request(path, init) as Request<unknown, IncomingRequestCfProperties>;
+  const res = await worker.fetch(incoming, { ...(env as unknown as Bindings), ...settings } as Bindings, ctx);
+  await waitOnExecutionContext(ctx);
+  return res;
+}
+
+/** The chat request bodies the simulator received recently, oldest first. */
+export async function simRequests(): Promise<Record<string, unknown>[]> {
+  return ((await (await fetch(`${simUrl()}/sim/requests`)).json()) as { data: Record<string, unknown>[] }).data;
 }
 
 export function simUrl(): string {

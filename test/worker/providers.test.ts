@@ -64,6 +64,12 @@ describe("admin providers", () => {
     }
   });
 
+  it("shows a provider's configured limits in /api/status before its first call", async () => {
+    await call("/api/providers", { method: "POST", key: ADMIN, json: provider("neverused", { limits: { max_concurrency: 7, rpm: 120 } }) });
+    const status = (await (await call("/api/status", { key: ADMIN })).json()) as { data: { provider: string; max_concurrency: number; rpm: number | null; task_limit: number }[] };
+    expect(status.data.find((p) => p.provider === "neverused")).toMatchObject({ max_concurrency: 7, rpm: 120, task_limit: 7 });
+  });
+
   it("scrubs upstream error text that echoes a key", async () => {
     await call("/api/providers", { method: "POST", key: ADMIN, json: provider("wrongkey", { api_key: SECRET }) });
     const res = await chat(await adminKey(), "hi", { model: "wrongkey-model" });

@@ -1,4 +1,4 @@
-/** A token bucket (RPM or TPM) as plain data and pure functions of time. */
+/** A token bucket (RPM and TPM limits, failed-credential allowances) as plain data and pure functions of time. */
 
 export interface TokenBucket {
   capacity: number;
@@ -8,9 +8,14 @@ export interface TokenBucket {
   updatedAt: number;
 }
 
+/** A bucket of `capacity` that refills fully over `windowMs` and starts full. */
+export function bucketPer(capacity: number, windowMs: number, now: number): TokenBucket {
+  return { capacity, refillPerMs: capacity / windowMs, level: capacity, updatedAt: now };
+}
+
 /** A bucket that refills `perMinute` tokens a minute and starts full. */
 export function bucketPerMinute(perMinute: number, now: number): TokenBucket {
-  return { capacity: perMinute, refillPerMs: perMinute / 60_000, level: perMinute, updatedAt: now };
+  return bucketPer(perMinute, 60_000, now);
 }
 
 /** Brings the bucket's level up to `now`. */
