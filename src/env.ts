@@ -12,7 +12,6 @@ export type Bindings = Omit<Env, "PROVIDERS" | "REALTIME_WAIT_MS"> & {
   TASK_WAIT_MS?: string;
   UPSTREAM_TIMEOUT_MS?: string;
   TASK_DEFAULT_DEADLINE_MS?: string;
-  TASK_QUEUE_WINDOW_MS?: string;
   TASK_MAX_ATTEMPTS?: string;
   SWEEP_INTERVAL_MS?: string;
   TASK_MAX_CAPACITY_RETRIES?: string;
@@ -45,12 +44,10 @@ const tunables = z.object({
   UPSTREAM_TIMEOUT_MS: intVar(60_000),
   /** Deadline given to tasks submitted without one. */
   TASK_DEFAULT_DEADLINE_MS: intVar(24 * 3600_000),
-  /** How long a queued task may go untouched before the sweeper re-enqueues it. */
-  TASK_QUEUE_WINDOW_MS: intVar(5 * 60_000),
   /** Upstream failures a task may spend before it ends failed. */
   TASK_MAX_ATTEMPTS: intVar(3),
-  /** How often a governor sweeps its provider's tasks while any are open. */
-  SWEEP_INTERVAL_MS: intVar(15_000),
+  /** How often the sweeper passes over open tasks (reclaiming dead runs, waking consumers) while any are open. */
+  SWEEP_INTERVAL_MS: intVar(5_000),
   /** Capacity refusals from upstream (429, 503) a task may meet before it ends failed. */
   TASK_MAX_CAPACITY_RETRIES: intVar(10),
   MAX_BODY_BYTES: intVar(4 * 1024 * 1024),

@@ -1,7 +1,7 @@
 /** The Worker entry: HTTP through the Hono app, task jobs through the queue consumer; exports the Governor. */
 import { buildApp } from "./app.ts";
 import type { Bindings } from "./env.ts";
-import { consumeTasks, recordDeadLetters } from "./scheduler/consumer.ts";
+import { consumeTasks, recordDeadLetters } from "./tasks/consumer.ts";
 import type { TaskMessage } from "./tasks/task-message.ts";
 
 const app = buildApp();
@@ -13,3 +13,4 @@ export default {
 
 export { Governor } from "./scheduler/governor.ts";
 export { FailureLimiter } from "./auth/failure-limiter.ts";
+export { TaskSweeper } from "./tasks/task-sweeper.ts";

@@ -2,7 +2,7 @@
  * Task rows and every state change they go through. Each change is a conditional update, so a
  * duplicate queue delivery or a second run can never write a second outcome.
  */
-import { and, asc, desc, eq, inArray, isNull, lt, lte, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, lt, lte, or, sql } from "drizzle-orm";
 import type { Database } from "./client.ts";
 import { tasks } from "./schema.ts";
 
@@ -14,6 +14,8 @@ export interface TaskError {
   message: string;
   type: string;
   code: string | null;
+  /** On an expired task: the error of its last try, if it had one. */
+  last_error?: TaskError | null;
 }
 
 export async function insertTask(db: Database, row: typeof tasks.$inferInsert): Promise<void> {
@@ -78,13 +80,25 @@ export async function holdQueued(db: Database, id: string, hold: string, until: 
   return rows.length === 1;
 }
 
-/** Holds the most urgent queued task that is due (earliest deadline first); undefined when none. */
-export async function holdNextDue(db: Database, hold: string, until: number, now: number): Promise<string | undefined> {
+/**
+ * Holds the next due queued task: earliest deadline first, with each task of a tenant pushed back
+ * by `fairQuantumMs` for every task that tenant already has held or running, and pulled forward
+ * by how long it has existed (aging). So runners take turns between tenants, and the governor sees
+ * waiters from every tenant with work. Undefined when nothing is due.
+ */
+export async function holdNextDue(db: Database, hold: string, until: number, now: number, fairQuantumMs: number): Promise<string | undefined> {
+  const active = db
+    .select({ ownerId: tasks.ownerId, n: sql<number>`count(*)`.as("n") })
+    .from(tasks)
+    .where(and(inArray(tasks.status, ["queued", "running"]), isNotNull(tasks.runId), gte(tasks.leaseUntil, now)))
+    .groupBy(tasks.ownerId)
+    .as("active");
   const next = db
     .select({ id: tasks.id })
     .from(tasks)
+    .leftJoin(active, eq(active.ownerId, tasks.ownerId))
     .where(and(eq(tasks.status, "queued"), lte(tasks.availableAt, now), free(undefined, now)))
-    .orderBy(asc(tasks.deadline), asc(tasks.createdAt))
+    .orderBy(sql`coalesce(${tasks.deadline}, ${tasks.createdAt} + 86400000) + coalesce(${active.n}, 0) * ${fairQuantumMs} + ${tasks.createdAt}`, asc(tasks.id))
     .limit(1);
   const rows = await db
     .update(tasks)
@@ -104,30 +118,45 @@ export async function claimTask(db: Database, id: string, hold: string, runId: s
   return rows.length === 1;
 }
 
-/** Lets go of a hold without running (no slot in time): the task waits again, due after `availableAt`. */
-export async function releaseHold(db: Database, id: string, hold: string, availableAt: number, until: number, now: number): Promise<void> {
+/** Lets go of a hold without running (no slot in time): the task waits again, due at `availableAt`. */
+export async function releaseHold(db: Database, id: string, hold: string, availableAt: number, now: number): Promise<void> {
   await db
     .update(tasks)
-    .set({ runId: null, availableAt, leaseUntil: until, updatedAt: now })
+    .set({ runId: null, leaseUntil: null, availableAt, updatedAt: now })
     .where(and(eq(tasks.id, id), eq(tasks.status, "queued"), eq(tasks.runId, hold)));
 }
 
-export async function extendRun(db: Database, id: string, runId: string, until: number): Promise<void> {
-  await db.update(tasks).set({ leaseUntil: until }).where(and(eq(tasks.id, id), eq(tasks.runId, runId), eq(tasks.status, "running")));
+/** Keeps holds and runs alive: one statement for every token an invocation has. */
+export async function extendClaims(db: Database, tokens: string[], until: number): Promise<void> {
+  if (tokens.length === 0) return;
+  await db.update(tasks).set({ leaseUntil: until }).where(and(inArray(tasks.runId, tokens), inArray(tasks.status, ["queued", "running"])));
 }
 
+/** How a try ended, for the task's counters: `attempts` counts every try that ended; capacity refusals are also counted apart. */
+const counted = (capacityRefusal: boolean) => ({
+  attempts: sql`${tasks.attempts} + 1`,
+  ...(capacityRefusal ? { capacityRetries: sql`${tasks.capacityRetries} + 1` } : {}),
+});
+
 /** Ends the run with its outcome; false when the run no longer holds the task (cancelled, swept). */
-export async function finishRun(db: Database, id: string, runId: string, outcome: { status: "succeeded"; result: unknown } | { status: "failed"; error: TaskError }, now: number): Promise<boolean> {
+export async function finishRun(
+  db: Database,
+  id: string,
+  runId: string,
+  outcome: { status: "succeeded"; result: unknown } | { status: "failed"; error: TaskError; capacityRefusal?: boolean },
+  now: number,
+): Promise<boolean> {
   const rows = await db
     .update(tasks)
     .set({
       status: outcome.status,
       result: outcome.status === "succeeded" ? outcome.result : null,
       error: outcome.status === "failed" ? outcome.error : null,
-      attempts: sql`${tasks.attempts} + 1`,
+      ...counted(outcome.status === "failed" && outcome.capacityRefusal === true),
       finishedAt: now,
       updatedAt: now,
       leaseUntil: null,
+      runId: null,
     })
     .where(and(eq(tasks.id, id), eq(tasks.runId, runId), eq(tasks.status, "running")))
     .returning({ id: tasks.id });
@@ -135,36 +164,64 @@ export async function finishRun(db: Database, id: string, runId: string, outcome
 }
 
 /**
- * Puts the run's task back to waiting: after a preemption (counted, no attempt spent), a capacity
- * refusal (nothing spent), or a retryable failure (an attempt spent, the error kept).
+ * Puts the run's task back to waiting, due at `availableAt`: after a preemption (counted apart,
+ * no try spent), a capacity refusal (a try, counted as one), or a retryable failure (a try). The
+ * last error is kept.
  */
-export async function requeueRun(db: Database, id: string, runId: string, opts: { cause: "preempted" | "capacity" | "failure"; error?: TaskError | undefined; availableAt: number; until: number }, now: number): Promise<boolean> {
+export async function requeueRun(db: Database, id: string, runId: string, opts: { cause: "preempted" | "lost" | "capacity" | "failure"; error?: TaskError | undefined; availableAt: number }, now: number): Promise<boolean> {
+  const tried = opts.cause === "capacity" || opts.cause === "failure";
   const rows = await db
     .update(tasks)
     .set({
       status: "queued",
       runId: null,
+      leaseUntil: null,
       availableAt: opts.availableAt,
-      leaseUntil: opts.until,
       updatedAt: now,
       ...(opts.cause === "preempted" ? { preemptions: sql`${tasks.preemptions} + 1` } : {}),
-      ...(opts.cause === "failure" ? { attempts: sql`${tasks.attempts} + 1`, error: opts.error ?? null } : {}),
+      ...(tried ? { ...counted(opts.cause === "capacity"), error: opts.error ?? null } : {}),
     })
     .where(and(eq(tasks.id, id), eq(tasks.runId, runId), eq(tasks.status, "running")))
     .returning({ id: tasks.id });
   return rows.length === 1;
 }
 
-/** Marks a task whose deadline passed before it could run. */
+/**
+ * A try that broke for a reason of the gateway's own (an exception, a provider that cannot be
+ * called as configured): counted as a failed try, so a task that keeps breaking ends `failed`
+ * with the reason after `maxFailures`, instead of being retried for ever.
+ */
+export async function recordBrokenTry(db: Database, id: string, tokens: string[], error: TaskError, opts: { maxFailures: number; availableAt: number }, now: number): Promise<void> {
+  const exhausted = sql`${tasks.attempts} + 1 - ${tasks.capacityRetries} >= ${opts.maxFailures}`;
+  await db
+    .update(tasks)
+    .set({
+      status: sql`case when ${exhausted} then 'failed' else 'queued' end`,
+      finishedAt: sql`case when ${exhausted} then ${now} else null end`,
+      attempts: sql`${tasks.attempts} + 1`,
+      error,
+      runId: null,
+      leaseUntil: null,
+      availableAt: opts.availableAt,
+      updatedAt: now,
+    })
+    // Ours (held or running with one of our tokens), or nobody's: the try may have broken before the hold.
+    .where(and(eq(tasks.id, id), or(inArray(tasks.runId, tokens), free(undefined, now)), inArray(tasks.status, ["queued", "running"])));
+}
+
+/** The error an expired task carries: what happened, and the last try's error when there was one. */
+const expiredError = sql`json_object('message', 'the deadline passed before the task could run', 'type', 'task_expired', 'code', 'deadline_exceeded', 'last_error', json(${tasks.error}))`;
+
+/** Marks a task whose deadline passed before it could run; its last error is kept in `last_error`. */
 export async function expireTask(db: Database, id: string, now: number): Promise<void> {
   await db
     .update(tasks)
-    .set({ status: "expired", finishedAt: now, updatedAt: now, leaseUntil: null, runId: null, error: { message: "the deadline passed before the task could run", type: "task_expired", code: "deadline_exceeded" } })
+    .set({ status: "expired", finishedAt: now, updatedAt: now, leaseUntil: null, runId: null, error: expiredError })
     .where(and(eq(tasks.id, id), eq(tasks.status, "queued")));
 }
 
 /**
- * Fails a task outside a run (a dead-lettered message, a model no longer served). With
+ * Fails a task outside a run (a model no longer served, a request that can never run). With
  * `onlyIfIdle`, a task that a live run or hold has now is left alone: that run decides.
  */
 export async function failTask(db: Database, id: string, error: TaskError, now: number, opts: { onlyIfIdle?: boolean } = {}): Promise<void> {
@@ -173,22 +230,30 @@ export async function failTask(db: Database, id: string, error: TaskError, now: 
 }
 
 /**
- * The sweeper: tasks of a provider whose accounting ran out (message lost, consumer died) go back
- * to `queued` with a fresh window; returns their ids to re-enqueue. Overdue queued tasks expire.
+ * The sweeper's pass over every open task: overdue queued tasks expire (keeping their last error);
+ * holds and runs whose keeper stopped (the invocation died) are let go, the runs back to `queued`;
+ * and it counts the tasks due now that nobody holds, which need a consumer woken.
  */
-export async function sweepStuck(db: Database, provider: string, now: number, windowMs: number): Promise<{ requeue: string[]; expired: number; open: number }> {
+export async function sweepTasks(db: Database, now: number): Promise<{ expired: number; reclaimed: number; due: number; open: number }> {
   const expired = await db
     .update(tasks)
-    .set({ status: "expired", finishedAt: now, updatedAt: now, leaseUntil: null, error: { message: "the deadline passed before the task could run", type: "task_expired", code: "deadline_exceeded" } })
-    .where(and(eq(tasks.provider, provider), eq(tasks.status, "queued"), lt(tasks.deadline, now)))
+    .set({ status: "expired", finishedAt: now, updatedAt: now, leaseUntil: null, runId: null, error: expiredError })
+    .where(and(eq(tasks.status, "queued"), lt(tasks.deadline, now)))
     .returning({ id: tasks.id });
-  const stuck = await db
+  const reclaimed = await db
     .update(tasks)
-    .set({ status: "queued", runId: null, leaseUntil: now + windowMs, updatedAt: now })
-    .where(and(eq(tasks.provider, provider), inArray(tasks.status, ["queued", "running"]), lt(tasks.leaseUntil, now)))
+    .set({ status: "queued", runId: null, leaseUntil: null, updatedAt: now })
+    .where(and(inArray(tasks.status, ["queued", "running"]), isNotNull(tasks.runId), lt(tasks.leaseUntil, now)))
     .returning({ id: tasks.id });
-  const open = await db.select({ n: sql<number>`count(*)` }).from(tasks).where(and(eq(tasks.provider, provider), inArray(tasks.status, ["queued", "running"]))).get();
-  return { requeue: stuck.map((r) => r.id), expired: expired.length, open: open?.n ?? 0 };
+  const counts = await db
+    .select({
+      open: sql<number>`count(*)`,
+      due: sql<number>`coalesce(sum(case when ${tasks.status} = 'queued' and ${tasks.runId} is null and ${tasks.availableAt} <= ${now} then 1 else 0 end), 0)`,
+    })
+    .from(tasks)
+    .where(inArray(tasks.status, ["queued", "running"]))
+    .get();
+  return { expired: expired.length, reclaimed: reclaimed.length, due: counts?.due ?? 0, open: counts?.open ?? 0 };
 }
 
 /** Counts of a provider's tasks by status, for the status page. */

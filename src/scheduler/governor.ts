@@ -3,27 +3,13 @@
  * stores its state, wakes it with alarms, and holds waiting callers. It never sees LLM traffic.
  */
 import { DurableObject } from "cloudflare:workers";
-import { settings, type Bindings } from "../env.ts";
-import { sweepProviderTasks } from "../tasks/sweeper.ts";
+import type { Bindings } from "../env.ts";
+import { ABORT_DRAIN_MS, FIRST_LEASE_TTL_MS, LEASE_TTL_MS } from "./lease-timing.ts";
 import { GovernorPolicy, type Effects, type Lane, type Outcome, type PolicyLimits, type RejectReason } from "./policy.ts";
 
-export const LEASE_TTL_MS = 30_000;
-/** A fresh lease lives this long unless renewed: holders renew after 2 s (see lease.ts). */
-export const FIRST_RENEW_MS = 5_000;
-/** How long an aborted call's slot stays taken after release, until the upstream notices the close. */
-export const ABORT_DRAIN_MS = 25;
 /** While callers wait, wakes sooner than this are also timed in memory (alarms are coarse); the rest by alarm. */
 const TIMER_HORIZON_MS = 5_000;
 const STATE_KEY = "policy";
-/** The provider whose tasks this governor sweeps, and when it sweeps next (absent: nothing open). */
-const SWEEP_KEY = "sweep";
-
-interface SweepState {
-  provider: string;
-  at: number;
-  /** Bumped by every arm, so a sweep that found nothing open does not disarm a newer arm. */
-  generation: number;
-}
 
 export interface AcquireArgs {
   lane: Lane;
@@ -36,7 +22,7 @@ export interface AcquireArgs {
 }
 
 export type AcquireResult =
-  | { ok: true; leaseId: string; ttlMs: number }
+  | { ok: true; leaseId: string }
   | { ok: false; reason: RejectReason; retryAfterMs: number };
 
 export type LeaseWatch = "revoked" | "gone";
@@ -51,7 +37,7 @@ export class Governor extends DurableObject<Bindings> {
     if (!this.#policy) {
       const snapshot = this.ctx.storage.kv.get<ReturnType<GovernorPolicy["snapshot"]>>(STATE_KEY);
       const initial = limits ?? snapshot?.limits ?? { maxConcurrency: 1 };
-      this.#policy = new GovernorPolicy(initial, { leaseTtlMs: LEASE_TTL_MS, firstRenewMs: FIRST_RENEW_MS, abortDrainMs: ABORT_DRAIN_MS, newId: () => crypto.randomUUID() }, now, snapshot);
+      this.#policy = new GovernorPolicy(initial, { leaseTtlMs: LEASE_TTL_MS, firstRenewMs: FIRST_LEASE_TTL_MS, abortDrainMs: ABORT_DRAIN_MS, newId: () => crypto.randomUUID() }, now, snapshot);
     }
     if (limits) this.#policy.configure(limits, now);
     return this.#policy;
@@ -65,7 +51,7 @@ export class Governor extends DurableObject<Bindings> {
     const { decision, lease, rejection, effects } = policy.acquire(waiterId, args, now);
     const result: Promise<AcquireResult> =
       decision === "granted"
-        ? Promise.resolve({ ok: true, leaseId: lease!.id, ttlMs: LEASE_TTL_MS })
+        ? Promise.resolve({ ok: true, leaseId: lease!.id })
         : decision === "rejected"
           ? Promise.resolve({ ok: false, reason: rejection!.reason, retryAfterMs: rejection!.retryAfterMs })
           : new Promise((resolve) => this.#waiters.set(waiterId, resolve));
@@ -105,28 +91,9 @@ export class Governor extends DurableObject<Bindings> {
     return this.#load(limits, now).status(now);
   }
 
-  /** Starts sweeping the provider's tasks (called when a task is submitted); idempotent. */
-  async armSweeper(provider: string): Promise<void> {
-    const current = this.ctx.storage.kv.get<SweepState>(SWEEP_KEY);
-    const at = current?.at ?? Date.now() + settings(this.env).SWEEP_INTERVAL_MS;
-    this.ctx.storage.kv.put(SWEEP_KEY, { provider, at, generation: (current?.generation ?? 0) + 1 } satisfies SweepState);
-    if (!current) this.#persist(Date.now());
-  }
-
   override async alarm(): Promise<void> {
     const now = Date.now();
-    const sweep = this.ctx.storage.kv.get<SweepState>(SWEEP_KEY);
-    if (sweep && sweep.at <= now) {
-      const open = await sweepProviderTasks(this.env, sweep.provider, now).then(
-        (r) => r.open,
-        (error) => (console.error("task sweep failed; trying again next interval", error), 1),
-      );
-      const latest = this.ctx.storage.kv.get<SweepState>(SWEEP_KEY) ?? sweep;
-      if (open > 0 || latest.generation !== sweep.generation) this.ctx.storage.kv.put(SWEEP_KEY, { ...latest, at: Date.now() + settings(this.env).SWEEP_INTERVAL_MS });
-      else this.ctx.storage.kv.delete(SWEEP_KEY);
-    }
-    const at = Date.now();
-    this.#apply(this.#load(undefined, at).tick(at), at);
+    this.#apply(this.#load(undefined, now).tick(now), now);
   }
 
   #notify(leaseId: string, state: LeaseWatch): void {
@@ -141,7 +108,7 @@ export class Governor extends DurableObject<Bindings> {
       const resolve = this.#waiters.get(waiterId);
       this.#waiters.delete(waiterId);
       // A waiter that is gone (its object was evicted) leaves a lease that simply expires.
-      resolve?.({ ok: true, leaseId: lease.id, ttlMs: LEASE_TTL_MS });
+      resolve?.({ ok: true, leaseId: lease.id });
     }
     for (const { waiterId, reason, retryAfterMs } of effects.rejected) {
       this.#waiters.get(waiterId)?.({ ok: false, reason, retryAfterMs });
@@ -155,8 +122,7 @@ export class Governor extends DurableObject<Bindings> {
   #persist(now: number): void {
     const policy = this.#policy;
     if (policy) this.ctx.storage.kv.put(STATE_KEY, policy.snapshot());
-    const sweepAt = this.ctx.storage.kv.get<SweepState>(SWEEP_KEY)?.at;
-    const wake = Math.min(policy?.nextWakeAt(now) ?? Infinity, sweepAt ?? Infinity);
+    const wake = policy?.nextWakeAt(now) ?? Infinity;
     if (Number.isFinite(wake)) void this.ctx.storage.setAlarm(Math.max(wake, now + 1));
     else void this.ctx.storage.deleteAlarm();
     // Alarms are durable but coarse; a short wake (a draining slot, a waiter's deadline) also gets a timer.

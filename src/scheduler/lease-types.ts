@@ -2,6 +2,7 @@
 import type { TaskLimitState } from "./task-limit.ts";
 import type { RealtimeDemand } from "./realtime-demand.ts";
 import type { TokenBucket } from "../core/token-bucket.ts";
+import type { ServiceRecord } from "./task-order.ts";
 
 export type Lane = "realtime" | "task";
 
@@ -102,4 +103,6 @@ export interface PolicySnapshot {
   stats: Stats;
   /** Until when each recently aborted call's slot stays taken. */
   draining: number[];
+  /** Each tenant's recent task grants, for fair share (absent in snapshots from before it existed). */
+  service?: ServiceRecord;
 }

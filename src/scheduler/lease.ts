@@ -3,6 +3,7 @@ import { GatewayError } from "../core/errors.ts";
 import type { Bindings } from "../env.ts";
 import type { Provider } from "../providers/registry.ts";
 import type { AcquireArgs, AcquireResult } from "./governor.ts";
+import { FIRST_RENEW_AFTER_MS, RENEW_EVERY_MS } from "./lease-timing.ts";
 import type { Lane, Outcome } from "./policy.ts";
 
 type GovernorStub = DurableObjectStub<import("./governor.ts").Governor>;
@@ -11,8 +12,6 @@ export function governorFor(env: Bindings, provider: string): GovernorStub {
   return env.GOVERNOR.get(env.GOVERNOR.idFromName(provider));
 }
 
-/** When the holder first renews: well inside the short TTL a fresh lease starts with. */
-const FIRST_RENEW_AFTER_MS = 2_000;
 
 /** A granted lease; call `release` exactly once when the upstream call is over. */
 export class Lease {
@@ -24,7 +23,7 @@ export class Lease {
   #keepAlive: ReturnType<typeof setTimeout> | undefined;
   #released = false;
 
-  constructor(governor: GovernorStub, id: string, lane: Lane, ttlMs: number) {
+  constructor(governor: GovernorStub, id: string, lane: Lane) {
     this.#governor = governor;
     this.id = id;
     this.lane = lane;
@@ -34,7 +33,7 @@ export class Lease {
         const state = await this.#governor.renew(this.id).catch(() => undefined);
         if (this.#released) return;
         if (state && (state.revoked || !state.known)) this.#lose(state.revoked ? "revoked" : "expired");
-        renew(Math.max(1000, ttlMs / 3));
+        renew(RENEW_EVERY_MS);
       }, after);
     };
     renew(FIRST_RENEW_AFTER_MS);
@@ -99,7 +98,7 @@ export async function requestLease(env: Bindings, provider: Provider, request: L
     throw new GatewayError("upstream_unavailable", `the scheduler for provider '${provider.name}' is restarting; retry shortly`, { code: "scheduler_unavailable", retryAfter: 1 });
   });
   if (!result.ok) return { refused: result };
-  return { lease: new Lease(governor, result.leaseId, request.lane, result.ttlMs) };
+  return { lease: new Lease(governor, result.leaseId, request.lane) };
 }
 
 /** A realtime slot, or a 429 with `Retry-After` when none opened within the wait. */

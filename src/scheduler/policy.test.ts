@@ -275,6 +275,52 @@ describe("the adaptive task limit (AIMD)", () => {
     expect(p.status(now).taskLimitCuts).toBeGreaterThan(0);
   });
 
+  it("regrows to fill the headroom within seconds once a realtime latency burst ends", () => {
+    const p = policy({ maxConcurrency: 8 });
+    const TASK_MS = 700;
+    // Every granted call runs for its latency; a preempted task's holder gives its slot back at once.
+    const running = new Map<string, { until: number; latencyMs: number }>();
+    let realtimeMs = 100;
+    const apply = (effects: { granted: { lease: Lease }[]; revoked: Lease[] }, now: number) => {
+      for (const { lease } of effects.granted) {
+        const latencyMs = lease.lane === "task" ? TASK_MS : realtimeMs;
+        running.set(lease.id, { until: now + latencyMs, latencyMs });
+      }
+      for (const lease of effects.revoked) {
+        running.delete(lease.id);
+        apply(p.release(lease.id, undefined, now), now);
+      }
+    };
+    const arrive = (id: string, req: AcquireRequest, now: number) => {
+      const r = p.acquire(id, req, now);
+      if (r.lease) apply({ granted: [{ lease: r.lease }], revoked: [] }, now);
+      apply(r.effects, now);
+    };
+    for (let i = 0; i < 300; i++) arrive(`t${i}`, task({ waitMs: 1e9 }), 0);
+    let now = 0;
+    const step = (ms: number, realtime: boolean) => {
+      for (const end = now + ms; now < end; now += 50) {
+        for (const [id, call] of running) {
+          if (call.until > now) continue;
+          running.delete(id);
+          apply(p.release(id, { status: 200, latencyMs: call.latencyMs }, now), now);
+        }
+        if (realtime && now % 200 === 0) arrive(`r${now}`, rt({ waitMs: 5_000 }), now);
+        apply(p.tick(now), now);
+      }
+    };
+    step(3_000, true); // realtime at its baseline latency
+    realtimeMs = 800;
+    step(15_000, true); // a burst: realtime latency rises, the task limit is cut again and again
+    expect(p.status(now).taskLimit).toBeLessThanOrEqual(2);
+    step(8_000, false); // realtime stops
+    // Eight seconds on, the old latency no longer holds tasks back: they fill every slot.
+    const s = p.status(now);
+    expect(s.taskLimit).toBe(8);
+    expect(s.taskInFlight).toBe(8);
+    expect(s.latency.realtimeRecentMs!).toBeLessThanOrEqual(s.latency.realtimeBaselineMs! * 1.05);
+  });
+
   it("treats an exhausted x-ratelimit-remaining header like a 429", () => {
     const p = policy({ maxConcurrency: 8 });
     p.release(grant(p, "t", task(), 0).id, { status: 200, latencyMs: 5, remainingRequests: 0 }, 0);
@@ -351,6 +397,19 @@ describe("task order", () => {
     // b's deadline is 30 s later than a's, but a already runs a task (one fairness quantum, 60 s).
     p.acquire("b1", task({ tenant: "b", deadline: 3_600_000 + 30_000 }), 0);
     expect(p.release(a2.id, ok, 1).granted.map((g) => g.waiterId)).toEqual(["b1"]);
+  });
+
+  it("takes turns between tenants even at a task limit of one", () => {
+    const p = policy({ maxConcurrency: 1 });
+    const blocker = grant(p, "blocker", task({ tenant: "a" }), 0);
+    // Tenant a queued six tasks first, tenant b two just after, all with the default deadline.
+    for (let i = 1; i <= 6; i++) p.acquire(`a${i}`, task({ tenant: "a", waitMs: 1e9 }), i);
+    for (let i = 1; i <= 2; i++) p.acquire(`b${i}`, task({ tenant: "b", waitMs: 1e9 }), 10 + i);
+    const order = drain(p, blocker, 100);
+    expect(order).toHaveLength(8);
+    // b's two tasks do not wait behind all of a's: they alternate with a's while both wait.
+    expect(order.slice(0, 4).filter((id) => id.startsWith("b"))).toHaveLength(2);
+    expect(order.indexOf("b1")).toBeLessThan(order.indexOf("a2"));
   });
 
   it("ages: a long-waiting task overtakes a newer one with a slightly earlier deadline", () => {

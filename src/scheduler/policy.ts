@@ -4,8 +4,8 @@
  * takes `now`, and returns what the shell must do (grant, reject, revoke).
  */
 import { allowed, AIMD, cut, grow, initialTaskLimit, type TaskLimitState } from "./task-limit.ts";
-import { arrivalRate, emptyDemand, latencyRising, recordArrival, recordLatency, type RealtimeDemand } from "./realtime-demand.ts";
-import { pickNext } from "./task-order.ts";
+import { arrivalRate, emptyDemand, latencyRising, recentLatency, recordArrival, recordLatency, type RealtimeDemand } from "./realtime-demand.ts";
+import { pickNext, recentGrants, recordGrant, type ServiceRecord } from "./task-order.ts";
 import { adjust, bucketPerMinute, canTake, msUntil, take, type TokenBucket } from "../core/token-bucket.ts";
 import type { AcquireRequest, Effects, Lane, Lease, Outcome, PolicyLimits, PolicyOptions, PolicySnapshot, RejectReason, Rejection, Stats, Waiter } from "./lease-types.ts";
 
@@ -27,6 +27,8 @@ export class GovernorPolicy {
   #tpm: TokenBucket | null = null;
   /** Release times plus the drain, one per aborted call whose slot is not yet free. */
   #draining: number[] = [];
+  /** Each tenant's recent task grants (fair share). */
+  #service: ServiceRecord = {};
   #stats: Stats = { granted: { realtime: 0, task: 0 }, rejected: 0, preemptions: 0, upstream429: 0, expiredLeases: 0 };
   readonly #options: PolicyOptions;
 
@@ -45,6 +47,7 @@ export class GovernorPolicy {
       this.#tpm = snapshot.tpm;
       this.#stats = snapshot.stats;
       this.#draining = snapshot.draining ?? [];
+      this.#service = snapshot.service ?? {};
     }
     this.configure(limits, now);
   }
@@ -187,7 +190,7 @@ export class GovernorPolicy {
       revoking: [...this.#leases.values()].filter((l) => l.revoked).length,
       cooldownMs: Math.max(0, this.#cooldownUntil - now),
       latency: {
-        realtimeRecentMs: round(this.#demand.recentMs),
+        realtimeRecentMs: round(recentLatency(this.#demand, now)),
         realtimeBaselineMs: round(this.#demand.baselineMs),
         taskAvgMs: round(this.#taskLatencyMs),
       },
@@ -209,6 +212,7 @@ export class GovernorPolicy {
       tpm: this.#tpm,
       stats: this.#stats,
       draining: this.#draining,
+      service: this.#service,
     });
   }
 
@@ -262,6 +266,7 @@ export class GovernorPolicy {
     if (this.#tpm) take(this.#tpm, lease.tokens, now);
     this.#leases.set(lease.id, lease);
     this.#stats.granted[lease.lane]++;
+    if (lease.lane === "task") recordGrant(this.#service, lease.tenant, now);
     effects.granted.push({ waiterId: w.id, lease });
   }
 
@@ -290,14 +295,16 @@ export class GovernorPolicy {
       const inFlightTasks = this.#count("task");
       if (inFlightTasks >= allowed(this.#taskLimit)) break;
       if (this.#occupied() >= C - this.reserve(now)) break;
-      const next = tasks[pickNext(tasks.map((w) => ({ tenant: w.request.tenant, deadline: w.request.deadline, enqueuedAt: w.enqueuedAt })), this.#tenantLoad(), now)]!;
+      const running = this.#runningTasksByTenant();
+      const loadOf = (tenant: string) => (running.get(tenant) ?? 0) + recentGrants(this.#service, tenant, now);
+      const next = tasks[pickNext(tasks.map((w) => ({ tenant: w.request.tenant, deadline: w.request.deadline, enqueuedAt: w.enqueuedAt })), loadOf, now)]!;
       if (!this.#bucketsAllow(next.request.tokens, now, keep)) break;
       this.#grant(next, now, effects);
       this.#waiting.splice(this.#waiting.indexOf(next), 1);
     }
   }
 
-  #tenantLoad(): Map<string, number> {
+  #runningTasksByTenant(): Map<string, number> {
     const load = new Map<string, number>();
     for (const lease of this.#leases.values()) if (lease.lane === "task") load.set(lease.tenant, (load.get(lease.tenant) ?? 0) + 1);
     return load;
@@ -349,11 +356,11 @@ export class GovernorPolicy {
     }
     if (outcome.status >= 400 || lease.revoked) return;
     if (lease.lane === "realtime") {
-      recordLatency(this.#demand, outcome.ttftMs ?? outcome.latencyMs);
-      if (latencyRising(this.#demand)) cut(this.#taskLimit, AIMD.latencyBackoff, now);
+      recordLatency(this.#demand, outcome.ttftMs ?? outcome.latencyMs, now);
+      if (latencyRising(this.#demand, now)) cut(this.#taskLimit, AIMD.latencyBackoff, now);
     } else {
       this.#taskLatencyMs = this.#taskLatencyMs === null ? outcome.latencyMs : this.#taskLatencyMs + 0.2 * (outcome.latencyMs - this.#taskLatencyMs);
-      if (!latencyRising(this.#demand)) grow(this.#taskLimit, this.#limits.maxConcurrency);
+      if (!latencyRising(this.#demand, now)) grow(this.#taskLimit, this.#limits.maxConcurrency, now);
     }
   }
 }

@@ -1,4 +1,8 @@
-/** What the governor learns of realtime traffic: arrival rate, latency baseline and recent latency. */
+/**
+ * What the governor learns of realtime traffic: arrival rate, latency baseline and recent latency.
+ * Every signal fades with time, not only with new samples: once realtime traffic stops, its
+ * raised latency stops holding tasks back within seconds.
+ */
 
 export interface RealtimeDemand {
   /** Exponentially decayed count of arrivals; divided by the time constant it is a rate. */
@@ -6,9 +10,11 @@ export interface RealtimeDemand {
   lastArrivalAt: number;
   /** Lowest recent latency, drifting slowly up so an old minimum does not stick forever. */
   baselineMs: number | null;
-  /** Exponentially weighted recent latency. */
+  /** Exponentially weighted recent latency, as of `lastSampleAt`. */
   recentMs: number | null;
   samples: number;
+  /** When the last latency sample came (0: never, or a snapshot from before this field). */
+  lastSampleAt?: number;
 }
 
 export const DEMAND = {
@@ -21,6 +27,8 @@ export const DEMAND = {
   /** Recent latency above baseline × this is a rise. */
   riseRatio: 1.5,
   minSamples: 5,
+  /** Time constant with which recent latency fades back to its baseline when no samples come. */
+  signalDecayMs: 2_000,
 } as const;
 
 export function emptyDemand(): RealtimeDemand {
@@ -45,20 +53,25 @@ export function arrivalRate(d: RealtimeDemand, now: number): number {
   return d.decayedArrivals / DEMAND.tauMs;
 }
 
+/** Recent latency as of `now`: what was measured, faded toward the baseline since the last sample. */
+export function recentLatency(d: RealtimeDemand, now: number): number | null {
+  if (d.recentMs === null || d.baselineMs === null) return d.recentMs;
+  const fade = Math.exp(-Math.max(0, now - (d.lastSampleAt ?? 0)) / DEMAND.signalDecayMs);
+  return d.baselineMs + (d.recentMs - d.baselineMs) * fade;
+}
+
 /** Feeds one realtime latency sample (time to first token when known). */
-export function recordLatency(d: RealtimeDemand, ms: number): void {
+export function recordLatency(d: RealtimeDemand, ms: number, now: number): void {
   d.samples++;
-  d.recentMs = d.recentMs === null ? ms : d.recentMs + DEMAND.alpha * (ms - d.recentMs);
+  const recent = recentLatency(d, now);
+  d.recentMs = recent === null ? ms : recent + DEMAND.alpha * (ms - recent);
+  d.lastSampleAt = now;
   const drifted = d.baselineMs === null ? ms : d.baselineMs * (1 + DEMAND.baselineDrift);
   d.baselineMs = Math.min(drifted, ms);
 }
 
-/** Whether realtime latency has risen clearly above its baseline. */
-export function latencyRising(d: RealtimeDemand): boolean {
-  return (
-    d.samples >= DEMAND.minSamples &&
-    d.baselineMs !== null &&
-    d.recentMs !== null &&
-    d.recentMs > Math.max(1, d.baselineMs) * DEMAND.riseRatio
-  );
+/** Whether realtime latency is, now, clearly above its baseline. */
+export function latencyRising(d: RealtimeDemand, now: number): boolean {
+  const recent = recentLatency(d, now);
+  return d.samples >= DEMAND.minSamples && d.baselineMs !== null && recent !== null && recent > Math.max(1, d.baselineMs) * DEMAND.riseRatio;
 }

@@ -1,4 +1,8 @@
-/** The task lane's adaptive concurrency limit: additive increase, multiplicative decrease (AIMD). */
+/**
+ * The task lane's adaptive concurrency limit: additive increase, multiplicative decrease (AIMD),
+ * with a fast regrowth (one slot per completion, doubling per round trip) once no congestion
+ * signal has come for a while, so an old cut does not keep idle slots from tasks.
+ */
 
 export interface TaskLimitState {
   limit: number;
@@ -14,15 +18,18 @@ export const AIMD = {
   latencyBackoff: 0.8,
   /** At most one cut per this many milliseconds. */
   cutWindowMs: 1000,
+  /** After this long without a cut, the limit regrows by one slot per clean completion. */
+  quietMs: 3_000,
 } as const;
 
 export function initialTaskLimit(maxConcurrency: number): TaskLimitState {
   return { limit: maxConcurrency, lastCutAt: -Infinity, cuts: 0 };
 }
 
-/** One task finished cleanly: grow by one slot per limit's worth of completions. */
-export function grow(state: TaskLimitState, ceiling: number): void {
-  state.limit = Math.min(ceiling, state.limit + 1 / Math.max(1, state.limit));
+/** One task finished cleanly: grow by one slot per limit's worth of completions, or by one after a quiet spell. */
+export function grow(state: TaskLimitState, ceiling: number, now: number): void {
+  const step = now - state.lastCutAt >= AIMD.quietMs ? 1 : 1 / Math.max(1, state.limit);
+  state.limit = Math.min(ceiling, state.limit + step);
 }
 
 /** A congestion signal: cut by `factor`, at most once per window. Returns whether it cut. */

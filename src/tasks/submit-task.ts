@@ -6,8 +6,8 @@ import { GatewayError } from "../core/errors.ts";
 import { database } from "../db/client.ts";
 import { findByIdempotencyKey, findTask, insertTask, type TaskRow } from "../db/tasks.ts";
 import { settings, type Bindings } from "../env.ts";
-import { governorFor } from "../scheduler/lease.ts";
 import { enqueueTask } from "./task-message.ts";
+import { taskSweeper } from "./task-sweeper.ts";
 import type { TaskRequest } from "./task-request.ts";
 
 export interface Submitted {
@@ -26,7 +26,7 @@ export async function submitTask(env: Bindings, principal: Principal, input: Tas
     if (earlier) return sameRequestOr422(earlier, requestHash);
   }
   const route = await resolveRoute(env, principal, request.model);
-  const { TASK_DEFAULT_DEADLINE_MS, TASK_QUEUE_WINDOW_MS } = settings(env);
+  const { TASK_DEFAULT_DEADLINE_MS } = settings(env);
   const due = deadline ? Date.parse(deadline) : now + TASK_DEFAULT_DEADLINE_MS;
   if (due <= now) throw new GatewayError("invalid_request", "deadline is in the past", { param: "deadline", code: "invalid_value" });
   const row: TaskRow = {
@@ -46,7 +46,7 @@ export async function submitTask(env: Bindings, principal: Principal, input: Tas
     attempts: 0,
     preemptions: 0,
     capacityRetries: 0,
-    leaseUntil: now + TASK_QUEUE_WINDOW_MS,
+    leaseUntil: null,
     runId: null,
     availableAt: now,
     createdAt: now,
@@ -62,9 +62,9 @@ export async function submitTask(env: Bindings, principal: Principal, input: Tas
     if (winner) return sameRequestOr422(winner, requestHash);
     throw error;
   }
-  // If the send fails the row is still queued: the sweeper re-enqueues it when its window passes.
-  await enqueueTask(env.TASK_QUEUE, row.id).catch((e) => console.error("task enqueue failed; the sweeper will retry", row.id, e));
-  waitUntil(governorFor(env, route.provider.name).armSweeper(route.provider.name));
+  // If the send fails the row is still queued and due: the sweeper wakes a consumer for it.
+  await enqueueTask(env.TASK_QUEUE, row.id).catch((e) => console.error("task wake-up failed; the sweeper will send one", row.id, e));
+  waitUntil(taskSweeper(env).arm());
   return { row: (await findTask(db, row.id)) ?? row, created: true };
 }
 

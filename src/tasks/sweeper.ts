@@ -1,18 +1,17 @@
 /**
- * The safety net for task durability: local Queues keep messages in memory and any message can
- * be lost, so each governor periodically re-enqueues its provider's tasks whose accounting window
- * ran out, and expires those whose deadline passed unrun.
+ * The safety net for task durability: local Queues keep messages in memory and any message can be
+ * lost, and an invocation can die holding tasks. Each pass expires overdue tasks, lets go of
+ * holds and runs whose keeper stopped, and wakes a consumer when due tasks wait untaken.
  */
 import { database } from "../db/client.ts";
-import { sweepStuck } from "../db/tasks.ts";
-import { settings, type Bindings } from "../env.ts";
+import { sweepTasks } from "../db/tasks.ts";
+import type { Bindings } from "../env.ts";
 import { enqueueTask } from "./task-message.ts";
 
-/** Sweeps one provider's tasks; returns how many are still open (queued or running). */
-export async function sweepProviderTasks(env: Bindings, provider: string, now = Date.now()): Promise<{ requeued: number; expired: number; open: number }> {
-  const { TASK_QUEUE_WINDOW_MS } = settings(env);
-  const { requeue, expired, open } = await sweepStuck(database(env.DB), provider, now, TASK_QUEUE_WINDOW_MS);
-  for (const id of requeue) await enqueueTask(env.TASK_QUEUE, id);
-  if (requeue.length || expired) console.log(`sweeper ${provider}: re-enqueued ${requeue.length}, expired ${expired}`);
-  return { requeued: requeue.length, expired, open };
+/** One pass over every open task; returns how many are still open (queued or running). */
+export async function sweepOnce(env: Bindings, now = Date.now()): Promise<{ expired: number; reclaimed: number; due: number; open: number }> {
+  const result = await sweepTasks(database(env.DB), now);
+  if (result.due > 0 || result.reclaimed > 0) await enqueueTask(env.TASK_QUEUE);
+  if (result.reclaimed || result.expired) console.log(`task sweep: reclaimed ${result.reclaimed}, expired ${result.expired}, ${result.due} due`);
+  return result;
 }

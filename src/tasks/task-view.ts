@@ -11,7 +11,10 @@ export function taskView(row: TaskRow) {
     model: row.model,
     deadline: row.deadline === null ? null : new Date(row.deadline).toISOString(),
     metadata: row.metadata ?? null,
+    /** Tries that ended (answered or failed); preempted runs are not tries. */
     attempts: row.attempts,
+    /** Of those, how many the provider refused for capacity (429, 503). */
+    capacity_retries: row.capacityRetries,
     preemptions: row.preemptions,
     created_at: seconds(row.createdAt),
     started_at: seconds(row.startedAt),

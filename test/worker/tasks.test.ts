@@ -3,9 +3,9 @@ import { env } from "cloudflare:workers";
 import worker from "../../src/index.ts";
 import { describe, expect, it } from "vitest";
 import type { Bindings } from "../../src/env.ts";
-import { governorFor } from "../../src/scheduler/lease.ts";
 import { runTask } from "../../src/tasks/run-task.ts";
-import { ADMIN, call, simReset, simStats, simUrl, userWithKey } from "./helpers.ts";
+import { taskSweeper } from "../../src/tasks/task-sweeper.ts";
+import { ADMIN, call, callWith, simReset, simStats, simUrl, userWithKey } from "./helpers.ts";
 
 const bindings = env as unknown as Bindings;
 
@@ -25,12 +25,13 @@ async function waitFor(key: string, id: string, done: (t: Task) => boolean): Pro
   throw new Error(`task ${id} stuck in ${task?.status}`);
 }
 /** Writes a task row directly, as a consumer or a crash would have left it. */
-async function insertTask(ownerId: string, row: { status: "queued" | "running"; deadline: number; leaseUntil: number; runId?: string; availableAt?: number; messages?: unknown[] }): Promise<string> {
+async function insertTask(ownerId: string, row: { status: "queued" | "running"; deadline: number; leaseUntil: number; runId?: string; availableAt?: number; messages?: unknown[]; model?: string; error?: unknown }): Promise<string> {
   const id = `task_manual_${crypto.randomUUID()}`;
   const now = Date.now();
-  const request = JSON.stringify({ model: "sim-small", messages: row.messages ?? [{ role: "user", content: "x" }] });
-  await env.DB.prepare("insert into tasks (id, owner_id, model, provider, status, request, deadline, lease_until, run_id, available_at, created_at, updated_at) values (?, ?, 'sim-small', 'sim', ?, ?, ?, ?, ?, ?, ?, ?)")
-    .bind(id, ownerId, row.status, request, row.deadline, row.leaseUntil, row.runId ?? null, row.availableAt ?? 0, now, now)
+  const model = row.model ?? "sim-small";
+  const request = JSON.stringify({ model, messages: row.messages ?? [{ role: "user", content: "x" }] });
+  await env.DB.prepare("insert into tasks (id, owner_id, model, provider, status, request, deadline, lease_until, run_id, available_at, error, created_at, updated_at) values (?, ?, ?, 'sim', ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+    .bind(id, ownerId, model, row.status, request, row.deadline, row.leaseUntil, row.runId ?? null, row.availableAt ?? 0, row.error === undefined ? null : JSON.stringify(row.error), now, now)
     .run();
   return id;
 }
@@ -156,41 +157,104 @@ describe("durability", () => {
     expect(t.error?.code).toBe("deadline_exceeded");
   });
 
-  it("the governor's sweeper re-enqueues a task whose run died, and it then completes", async () => {
+  it("the sweeper frees a task whose run died (its claim lapsed), wakes a consumer, and the task completes", async () => {
     const u = await userWithKey();
-    // A run that claimed the task and died: status running, its lease long past, no message anywhere.
+    // A run that claimed the task and died: status running, its claim lapsed, no message anywhere.
     const id = await insertTask(u.id, { status: "running", deadline: Date.now() + 3600_000, leaseUntil: Date.now() - 1000, runId: "dead-run" });
-    const governor = governorFor(bindings, "sim");
-    await governor.armSweeper("sim");
-    // Make the sweep due now, then fire the alarm as the runtime would.
-    const { runInDurableObject } = await import("cloudflare:test");
-    await runInDurableObject(governor, (_, state) => state.storage.kv.put("sweep", { provider: "sim", at: Date.now() - 1 }));
-    expect(await runDurableObjectAlarm(governor)).toBe(true);
+    const sweeper = taskSweeper(bindings);
+    await sweeper.arm();
+    // Fire the alarm as the runtime would.
+    expect(await runDurableObjectAlarm(sweeper)).toBe(true);
     const done = await waitFor(u.key, id, terminal);
     expect(done.status).toBe("succeeded");
   });
 
-  it("records dead-lettered messages and fails their task with the reason", async () => {
+  it("records dead-lettered wake-ups for operators without failing their tasks (the sweeper wakes them again)", async () => {
     const u = await userWithKey();
-    const task = (await (await submit(u.key, "x", { deadline: new Date(Date.now() + 3600_000).toISOString() })).json()) as Task;
-    await waitFor(u.key, task.id, terminal);
-    // Not due for an hour, so no draining consumer takes it; nobody holds it.
+    // Not due for an hour, so no draining consumer takes it.
     const id = await insertTask(u.id, { status: "queued", deadline: Date.now() + 7200_000, leaseUntil: Date.now() + 60_000, availableAt: Date.now() + 3600_000 });
-    // A second one that a live run holds: a dead letter must not fail it under that run.
-    const held = await insertTask(u.id, { status: "queued", deadline: Date.now() + 7200_000, leaseUntil: Date.now() + 60_000, availableAt: Date.now() + 3600_000, runId: "hold:elsewhere" });
-    const batch = createMessageBatch("gateway-tasks-dlq", [
-      { id: "dead-1", timestamp: new Date(), attempts: 11, body: { taskId: id } },
-      { id: "dead-2", timestamp: new Date(), attempts: 11, body: { taskId: held } },
-    ]);
+    const batch = createMessageBatch("gateway-tasks-dlq", [{ id: "dead-1", timestamp: new Date(), attempts: 11, body: { taskId: id } }]);
     const ctx = createExecutionContext();
     await worker.queue(batch, bindings, ctx);
-    expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(["dead-1", "dead-2"]);
-    expect(((await (await call(`/v1/tasks/${held}`, { key: u.key })).json()) as Task).status).toBe("queued");
-    await call(`/v1/tasks/${held}`, { method: "DELETE", key: u.key });
+    expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(["dead-1"]);
     const row = await env.DB.prepare("select * from dead_letters where id = 'dead-1'").first<{ task_id: string; attempts: number }>();
     expect(row).toMatchObject({ task_id: id, attempts: 11 });
+    expect(((await (await call(`/v1/tasks/${id}`, { key: u.key })).json()) as Task).status).toBe("queued");
+    await call(`/v1/tasks/${id}`, { method: "DELETE", key: u.key });
+  });
+});
+
+describe("retries", () => {
+  /** A task row for `model`, not due for an hour so no consumer takes it: the test drives its runs. */
+  const parked = (ownerId: string, content: string, extra: { deadline?: number; error?: unknown } = {}) =>
+    insertTask(ownerId, { status: "queued", deadline: extra.deadline ?? Date.now() + 3600_000, leaseUntil: 0, availableAt: Date.now() + 3600_000, messages: [{ role: "user", content }], error: extra.error });
+
+  it("backs off from capacity refusals with jitter, never sooner than Retry-After, and ends failed with the last upstream error at the bound", async () => {
+    const u = await userWithKey();
+    const limited = { ...bindings, TASK_MAX_CAPACITY_RETRIES: "4" } as Bindings;
+    const ids = await Promise.all(Array.from({ length: 6 }, () => parked(u.id, "busy [sim:fault=503]")));
+    const waits: number[][] = ids.map(() => []);
+    for (let round = 0; round < 4; round++) {
+      for (const [i, id] of ids.entries()) {
+        expect(await runTask(limited, id)).toBe("retry_later");
+        const r = await env.DB.prepare("select available_at, updated_at, capacity_retries, attempts from tasks where id = ?").bind(id).first<{ available_at: number; updated_at: number; capacity_retries: number; attempts: number }>();
+        expect(r).toMatchObject({ capacity_retries: round + 1, attempts: round + 1 });
+        waits[i]!.push(r!.available_at - r!.updated_at);
+      }
+    }
+    // Tasks refused together do not come back together, and none sooner than the simulator's Retry-After (1 s).
+    const last = waits.map((w) => w.at(-1)!);
+    expect(new Set(last).size).toBeGreaterThan(1);
+    expect(waits.flat().every((w) => w >= 1000)).toBe(true);
+    expect(Math.max(...last)).toBeLessThanOrEqual(8_000);
+    // The fifth refusal is past the bound: failed, with what the upstream said.
+    expect(await runTask(limited, ids[0]!)).toBe("failed");
+    const t = (await (await call(`/v1/tasks/${ids[0]}`, { key: u.key })).json()) as Task & { capacity_retries: number };
+    expect(t).toMatchObject({ status: "failed", attempts: 5, capacity_retries: 5, error: { code: "upstream_unavailable" } });
+    expect(t.error?.message).toMatch(/gave up after 5 capacity refusals.*unavailable/);
+    for (const id of ids.slice(1)) await call(`/v1/tasks/${id}`, { method: "DELETE", key: u.key });
+  });
+
+  it("keeps the last upstream error when a task expires", async () => {
+    const u = await userWithKey();
+    const lastError = { message: "provider 'sim' is unavailable: overloaded", type: "upstream_error", code: "upstream_unavailable" };
+    const id = await parked(u.id, "x", { deadline: Date.now() - 1, error: lastError });
+    expect(await runTask(bindings, id)).toBe("expired");
+    const t = (await (await call(`/v1/tasks/${id}`, { key: u.key })).json()) as Task & { error: { last_error: unknown } };
+    expect(t.status).toBe("expired");
+    expect(t.error).toMatchObject({ code: "deadline_exceeded", last_error: lastError });
+  });
+
+  it("counts a try that breaks on the gateway's side, and fails the task with the reason after the bound", async () => {
+    // Made while its key's secret was set; the secret is gone by the time the task runs.
+    const made = await callWith({ KEYLESS_KEY: "sk-sim-test" }, "/api/providers", { method: "POST", key: ADMIN, json: { name: "keyless", type: "openai-compatible", base_url: `${simUrl()}/v1`, api_key: "${KEYLESS_KEY}", limits: { max_concurrency: 2 }, models: ["keyless-model"] } });
+    expect(made.status).toBe(201);
+    const u = await userWithKey();
+    const id = await insertTask(u.id, { status: "queued", deadline: Date.now() + 3600_000, leaseUntil: 0, availableAt: Date.now() + 3600_000, model: "keyless-model" });
+    const outcomes = [];
+    for (let i = 0; i < 3; i++) outcomes.push(await runTask(bindings, id));
+    expect(outcomes).toEqual(["retry_later", "retry_later", "retry_later"]);
     const t = (await (await call(`/v1/tasks/${id}`, { key: u.key })).json()) as Task;
-    expect(t).toMatchObject({ status: "failed", error: { code: "dead_lettered" } });
+    expect(t).toMatchObject({ status: "failed", attempts: 3, error: { code: "provider_key_missing" } });
+  });
+});
+
+describe("fair share", () => {
+  it("takes turns between tenants at a concurrency of one", async () => {
+    await call("/api/providers", { method: "POST", key: ADMIN, json: { name: "narrow1", type: "openai-compatible", base_url: `${simUrl()}/v1`, api_key: "sk-sim-test", limits: { max_concurrency: 1 }, models: ["narrow1-model"] } });
+    const a = await userWithKey();
+    const b = await userWithKey();
+    const submitTo = (key: string, i: number) => call("/v1/tasks", { method: "POST", key, json: { model: "narrow1-model", messages: [{ role: "user", content: `fair ${i} [sim:latency=150]` }] } }).then(async (r) => ((await r.json()) as Task).id);
+    const aIds: string[] = [];
+    for (let i = 0; i < 6; i++) aIds.push(await submitTo(a.key, i));
+    const bIds = [await submitTo(b.key, 0), await submitTo(b.key, 1)];
+    for (const [key, id] of [...aIds.map((id) => [a.key, id]), ...bIds.map((id) => [b.key, id])] as [string, string][]) {
+      expect((await waitFor(key, id, terminal)).status).toBe("succeeded");
+    }
+    const rows = await env.DB.prepare(`select id, owner_id from tasks where id in (${[...aIds, ...bIds].map(() => "?").join(",")}) order by started_at`).bind(...aIds, ...bIds).all<{ id: string; owner_id: string }>();
+    const order = rows.results.map((r) => (r.owner_id === b.id ? "b" : "a"));
+    // Tenant b's two tasks do not wait behind all six of a's: both start among the first four.
+    expect(order.slice(0, 4).filter((x) => x === "b")).toHaveLength(2);
   });
 });
 

@@ -1,0 +1,54 @@
+/**
+ * The queue consumer for task jobs. Messages are wake-ups: the work is the due tasks in D1. Up
+ * to six runners (the Workers limit on simultaneous upstream connections per invocation) each
+ * hold the next due task, earliest deadline first and taking turns between tenants, run it, and
+ * take the next, until nothing is due. A lost or duplicated message therefore loses nothing and
+ * runs nothing twice; the sweeper sends a wake-up when due tasks wait with nobody on them.
+ */
+import { database } from "../db/client.ts";
+import { deadLetters } from "../db/schema.ts";
+import { holdNextDue } from "../db/tasks.ts";
+import type { Bindings } from "../env.ts";
+import { ORDER } from "../scheduler/task-order.ts";
+import { ClaimKeeper } from "./claim-keeper.ts";
+import { runTask } from "./run-task.ts";
+import type { TaskMessage } from "./task-message.ts";
+
+export const UPSTREAM_CALLS_PER_INVOCATION = 6;
+/** How long one invocation keeps taking due tasks. */
+const DRAIN_BUDGET_MS = 5 * 60_000;
+
+export async function consumeTasks(batch: MessageBatch<TaskMessage>, env: Bindings): Promise<void> {
+  const db = database(env.DB);
+  const keeper = new ClaimKeeper(db);
+  const until = Date.now() + DRAIN_BUDGET_MS;
+  const runner = async () => {
+    while (Date.now() < until) {
+      const hold = `hold:${crypto.randomUUID()}`;
+      const now = Date.now();
+      const taskId = await holdNextDue(db, hold, ClaimKeeper.until(now), now, ORDER.fairQuantumMs);
+      if (!taskId) return;
+      await runTask(env, taskId, { hold, keeper });
+    }
+  };
+  try {
+    // If D1 fails here, the throw lets the queue deliver the wake-ups again.
+    await Promise.all(Array.from({ length: UPSTREAM_CALLS_PER_INVOCATION }, runner));
+  } finally {
+    keeper.stop();
+  }
+  for (const message of batch.messages) message.ack();
+}
+
+/**
+ * Wake-ups that exhausted their deliveries (D1 kept failing) are recorded for operators. Their
+ * tasks are not failed: a wake-up says nothing about its task, and the sweeper wakes it again.
+ */
+export async function recordDeadLetters(batch: MessageBatch<TaskMessage>, env: Bindings): Promise<void> {
+  const db = database(env.DB);
+  for (const message of batch.messages) {
+    const taskId = typeof message.body?.taskId === "string" ? message.body.taskId : null;
+    await db.insert(deadLetters).values({ id: message.id, taskId, body: message.body ?? null, attempts: message.attempts, createdAt: Date.now() }).onConflictDoNothing();
+    message.ack();
+  }
+}
