@@ -47,23 +47,15 @@ export async function mintKey(): Promise<{ key: string; hash: string; prefix: st
   return { key, hash: await sha256Hex(key), prefix: `${key.slice(0, KEY_PREFIX.length + 4)}…` };
 }
 
-export interface KeyLookup {
-  /** Runs the last-used stamp off the hot path. */
-  waitUntil?: (work: Promise<unknown>) => void;
-  /** Called before a key this isolate does not know reaches D1; throws to refuse (a blocked client). */
-  beforeLookup?: () => void;
-}
-
 /**
  * Resolves a presented key to its principal, or null if unknown, revoked or its user disabled.
  * A lookup that reaches D1 (at most every 30 s per key and isolate) also stamps `last_used_at`.
  */
-export async function principalForKey(db: Database, key: string, lookup: KeyLookup = {}, now = Date.now()): Promise<Principal | null> {
+export async function principalForKey(db: Database, key: string, waitUntil?: (work: Promise<unknown>) => void, now = Date.now()): Promise<Principal | null> {
   const hash = await sha256Hex(key);
   const hit = known.get(hash, now);
   if (hit) return hit;
   if (unknown.get(hash, now)) return null;
-  lookup.beforeLookup?.();
   const row = await db
     .select({ id: apiKeys.id, userId: apiKeys.userId, allowedModels: apiKeys.allowedModels, role: users.role, disabledAt: users.disabledAt })
     .from(apiKeys)
@@ -77,7 +69,7 @@ export async function principalForKey(db: Database, key: string, lookup: KeyLook
   const principal: Principal = row.userId
     ? { ownerId: row.userId, role: row.role ?? "user", userId: row.userId, keyId: row.id, via: "key", allowedModels: row.allowedModels ?? null }
     : { ownerId: ROOT_OWNER, role: "admin", userId: null, keyId: row.id, via: "key", allowedModels: row.allowedModels ?? null };
-  lookup.waitUntil?.(db.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, row.id)).then(() => undefined, () => undefined));
+  waitUntil?.(db.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, row.id)).then(() => undefined, () => undefined));
   known.set(hash, principal, now + CACHE_TTL_MS);
   return principal;
 }

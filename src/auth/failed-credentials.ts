@@ -1,9 +1,9 @@
 /**
  * Limits guessing: failed credentials are counted per client IP (and failed passwords also per
  * login name) in `FailureLimiter` objects, so the limit is exact across isolates. A valid key or
- * token is never counted or refused, so an attack from one address cannot lock out anyone else.
- * Blocks the limiter reports are remembered in the isolate, so a blocked client's further
- * attempts cost no D1 lookup and no Durable Object call until the block ends.
+ * token is never counted or refused, so an attack cannot lock anyone out; a password, which could
+ * be guessed, is checked against the block before it is verified. Blocks the limiter reports are
+ * remembered in the isolate, so a blocked client's further failures cost no limiter call.
  */
 import { GatewayError } from "../core/errors.ts";
 import { settings, type Bindings } from "../env.ts";

@@ -3,7 +3,7 @@ import { createMiddleware } from "hono/factory";
 import { timingSafeEqual } from "../core/crypto.ts";
 import { GatewayError } from "../core/errors.ts";
 import { currentRole, KEY_PREFIX, principalForKey } from "../auth/api-keys.ts";
-import { addressSubject, clientAddress, countFailure, refuseIfKnownBlocked, type Subject } from "../auth/failed-credentials.ts";
+import { addressSubject, clientAddress, countFailure, refuseIfKnownBlocked } from "../auth/failed-credentials.ts";
 import { verifyAccessToken } from "../auth/jwt.ts";
 import { rootPrincipal, type Principal } from "../auth/principal.ts";
 import { database } from "../db/client.ts";
@@ -18,11 +18,10 @@ function presented(request: Request): string | undefined {
   return request.headers.get("x-api-key")?.trim() || undefined;
 }
 
-async function resolve(env: Bindings, credential: string, client: Subject, waitUntil: (work: Promise<unknown>) => void): Promise<Principal | null> {
+async function resolve(env: Bindings, credential: string, waitUntil: (work: Promise<unknown>) => void): Promise<Principal | null> {
   const { ADMIN_API_KEY, JWT_SECRET } = settings(env);
   if (timingSafeEqual(credential, ADMIN_API_KEY)) return rootPrincipal;
-  // A key this isolate does not know costs a D1 lookup: a client known to be guessing gets a 429 first.
-  if (credential.startsWith(KEY_PREFIX)) return principalForKey(database(env.DB), credential, { waitUntil, beforeLookup: () => refuseIfKnownBlocked(client) });
+  if (credential.startsWith(KEY_PREFIX)) return principalForKey(database(env.DB), credential, waitUntil);
   const claims = await verifyAccessToken(credential, JWT_SECRET);
   if (!claims) return null;
   // The role comes from D1, not the token: a demotion, disabling or deletion applies without waiting for expiry.
@@ -32,16 +31,21 @@ async function resolve(env: Bindings, credential: string, client: Subject, waitU
 
 /**
  * Requires a valid credential; 401 in the OpenAI error shape otherwise, and 429 once a client
- * has presented too many bad ones. A valid credential is never refused for its client's failures.
+ * has presented too many bad ones. A valid key or token is never refused for its client's
+ * failures (a script retrying a revoked key cannot lock out its office); a client this isolate
+ * knows is blocked gets its 429 without another call to the limiter.
  */
 export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
   const credential = presented(c.req.raw);
   if (!credential) {
     throw new GatewayError("unauthorized", "missing credential: send 'Authorization: Bearer <key>'", { code: "missing_api_key" });
   }
-  const client = addressSubject(c.env, clientAddress(c.req.raw));
-  const principal = await resolve(c.env, credential, client, (work) => c.executionCtx.waitUntil(work));
-  if (!principal) throw await countFailure(c.env, [client], new GatewayError("unauthorized", "invalid API key or token", { code: "invalid_api_key" }));
+  const principal = await resolve(c.env, credential, (work) => c.executionCtx.waitUntil(work));
+  if (!principal) {
+    const client = addressSubject(c.env, clientAddress(c.req.raw));
+    refuseIfKnownBlocked(client);
+    throw await countFailure(c.env, [client], new GatewayError("unauthorized", "invalid API key or token", { code: "invalid_api_key" }));
+  }
   c.set("principal", principal);
   await next();
 });
