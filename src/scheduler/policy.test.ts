@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { GovernorPolicy, type AcquireRequest, type Lease, type PolicyLimits } from "./policy.ts";
+import { emptyDemand, latencyRising, recordLatency } from "./realtime-demand.ts";
 
 const TTL = 30_000;
 
@@ -426,5 +427,19 @@ describe("task order", () => {
     p.acquire("t", task({ deadline: 500, waitMs: 10_000 }), 0);
     expect(p.tick(500).rejected).toEqual([{ waiterId: "t", reason: "expired", retryAfterMs: 0 }]);
     expect(p.acquire("u", task({ deadline: 400 }), 500).rejection?.reason).toBe("expired");
+  });
+});
+
+describe("realtime signals", () => {
+  it("stop holding tasks back once realtime traffic has stopped, however large the latency jump was", () => {
+    const d = emptyDemand();
+    let now = 0;
+    for (let i = 0; i < 10; i++, now += 100) recordLatency(d, 30, now);
+    for (let i = 0; i < 10; i++, now += 100) recordLatency(d, 2_000, now);
+    expect(latencyRising(d, now, 0)).toBe(true);
+    // A long realtime call still in flight keeps the signal: its latency is only known when it ends.
+    expect(latencyRising(d, now + 3_500, 1)).toBe(true);
+    // Nothing in flight and no sample for three seconds: no realtime traffic to protect.
+    expect(latencyRising(d, now + 3_000, 0)).toBe(false);
   });
 });

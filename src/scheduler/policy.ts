@@ -357,10 +357,10 @@ export class GovernorPolicy {
     if (outcome.status >= 400 || lease.revoked) return;
     if (lease.lane === "realtime") {
       recordLatency(this.#demand, outcome.ttftMs ?? outcome.latencyMs, now);
-      if (latencyRising(this.#demand, now)) cut(this.#taskLimit, AIMD.latencyBackoff, now);
+      if (latencyRising(this.#demand, now, this.#count("realtime"))) cut(this.#taskLimit, AIMD.latencyBackoff, now);
     } else {
       this.#taskLatencyMs = this.#taskLatencyMs === null ? outcome.latencyMs : this.#taskLatencyMs + 0.2 * (outcome.latencyMs - this.#taskLatencyMs);
-      if (!latencyRising(this.#demand, now)) grow(this.#taskLimit, this.#limits.maxConcurrency, now);
+      if (!latencyRising(this.#demand, now, this.#count("realtime"))) grow(this.#taskLimit, this.#limits.maxConcurrency, now);
     }
   }
 }

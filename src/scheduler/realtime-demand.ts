@@ -29,6 +29,8 @@ export const DEMAND = {
   minSamples: 5,
   /** Time constant with which recent latency fades back to its baseline when no samples come. */
   signalDecayMs: 2_000,
+  /** With no realtime call in flight and no sample for this long, there is no realtime traffic to protect. */
+  staleMs: 3_000,
 } as const;
 
 export function emptyDemand(): RealtimeDemand {
@@ -70,8 +72,12 @@ export function recordLatency(d: RealtimeDemand, ms: number, now: number): void 
   d.baselineMs = Math.min(drifted, ms);
 }
 
-/** Whether realtime latency is, now, clearly above its baseline. */
-export function latencyRising(d: RealtimeDemand, now: number): boolean {
+/**
+ * Whether realtime latency is, now, clearly above its baseline. With no realtime call in flight
+ * and no sample for `staleMs`, realtime traffic has stopped and nothing is rising.
+ */
+export function latencyRising(d: RealtimeDemand, now: number, realtimeInFlight: number): boolean {
+  if (realtimeInFlight === 0 && now - (d.lastSampleAt ?? 0) >= DEMAND.staleMs) return false;
   const recent = recentLatency(d, now);
   return d.samples >= DEMAND.minSamples && d.baselineMs !== null && recent !== null && recent > Math.max(1, d.baselineMs) * DEMAND.riseRatio;
 }
