@@ -1,10 +1,11 @@
-/** One chat completion against a routed provider, non-streaming: the piece realtime and task calls share. */
+/** Chat completion attempts against a routed OpenAI-compatible provider: the whole answer, or a relayed stream. */
 import { GatewayError } from "../core/errors.ts";
 import { GATEWAY_ONLY_FIELDS, type ChatCompletionRequest, type Usage } from "../core/openai-schema.ts";
 import { withTimeout } from "../core/timeout.ts";
+import { relayChatStream, type StreamSummary } from "../providers/chat-stream.ts";
 import { callUpstream, rateLimitHints } from "../providers/openai-client.ts";
 import type { ModelRoute } from "../providers/registry.ts";
-import type { Outcome } from "../scheduler/policy.ts";
+import type { Attempt, Summary } from "./call.ts";
 
 export interface ChatCompletion {
   object: "chat.completion";
@@ -12,10 +13,6 @@ export interface ChatCompletion {
   usage?: Usage;
   [field: string]: unknown;
 }
-
-export type ChatResult =
-  | { ok: true; completion: ChatCompletion; outcome: Outcome }
-  | { ok: false; error: GatewayError; outcome: Outcome };
 
 /**
  * The body sent upstream: the client's, with the upstream model id (and usage asked for when
@@ -30,11 +27,11 @@ export function upstreamChatBody(route: ModelRoute, body: ChatCompletionRequest)
 }
 
 /** Calls upstream and reads the whole completion; never throws for upstream trouble. */
-export async function completeChat(route: ModelRoute, body: ChatCompletionRequest, signal: AbortSignal | undefined, timeoutMs: number): Promise<ChatResult> {
+export async function completeChat(route: ModelRoute, body: ChatCompletionRequest, signal: AbortSignal | undefined, timeoutMs: number): Promise<Attempt<ChatCompletion>> {
   const startedAt = Date.now();
   const latency = () => Date.now() - startedAt;
   const result = await callUpstream({ provider: route.provider, path: "/chat/completions", body: upstreamChatBody(route, { ...body, stream: false }), signal, timeoutMs });
-  if (!result.ok) return { ok: false, error: result.error, outcome: { status: result.status, latencyMs: latency(), retryAfterMs: result.retryAfterMs } };
+  if (!result.ok) return failed(result.error, { status: result.status, latencyMs: latency(), retryAfterMs: result.retryAfterMs });
   const hints = rateLimitHints(result.response.headers);
   let completion: ChatCompletion;
   try {
@@ -48,9 +45,33 @@ export async function completeChat(route: ModelRoute, body: ChatCompletionReques
         : signal?.aborted
           ? new GatewayError("upstream_error", "the call was cancelled", { code: "cancelled" })
           : new GatewayError("upstream_error", `provider '${route.provider.name}' sent a malformed response`, { code: "upstream_malformed" });
-    return { ok: false, error, outcome: { status: signal?.aborted ? 499 : error.status, latencyMs: latency(), ...hints } };
+    return failed(error, { status: signal?.aborted ? 499 : error.status, latencyMs: latency(), ...hints });
   }
   completion.model = route.model;
-  const tokens = completion.usage?.total_tokens;
-  return { ok: true, completion, outcome: { status: 200, latencyMs: latency(), tokens, ...hints } };
+  const usage = completion.usage;
+  return { ok: true, value: completion, summary: { status: 200, usage, outcome: { status: 200, latencyMs: latency(), tokens: usage?.total_tokens, ...hints } } };
+}
+
+/** Calls upstream for a stream and relays it as it arrives; the summary comes when the stream ends. */
+export async function streamChat(route: ModelRoute, body: ChatCompletionRequest, signal: AbortSignal, timeoutMs: number): Promise<Attempt<ReadableStream<Uint8Array>>> {
+  const startedAt = Date.now();
+  const upstream = await callUpstream({ provider: route.provider, path: "/chat/completions", body: upstreamChatBody(route, body), signal, timeoutMs });
+  if (!upstream.ok) return failed(upstream.error, { status: upstream.status, latencyMs: Date.now() - startedAt, retryAfterMs: upstream.retryAfterMs });
+  const hints = rateLimitHints(upstream.response.headers);
+  let ended!: (summary: Summary) => void;
+  const summary = new Promise<Summary>((resolve) => (ended = resolve));
+  const stream = relayChatStream(upstream.response.body!, {
+    publicModel: body.model,
+    clientWantsUsage: body.stream_options?.include_usage === true,
+    startedAt,
+    idleTimeoutMs: timeoutMs,
+    signal,
+    onEnd: (s: StreamSummary) =>
+      ended({ status: s.status, usage: s.usage, ttftMs: s.ttftMs, error: s.error, outcome: { status: s.status, latencyMs: Date.now() - startedAt, ttftMs: s.ttftMs, tokens: s.usage?.total_tokens, ...hints } }),
+  });
+  return { ok: true, value: stream, summary };
+}
+
+function failed(error: GatewayError, outcome: Summary["outcome"]): Attempt<never> {
+  return { ok: false, error, summary: { status: error.status, error: error.message, outcome } };
 }

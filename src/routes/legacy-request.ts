@@ -1,14 +1,15 @@
 /** Seed 000's `POST /api/request/`: `{model, prompt | messages, request_type}` onto the same machinery. */
 import { Hono } from "hono";
 import { z } from "zod";
-import { realtimeChat } from "../calls/realtime-chat.ts";
+import { chatCompletion } from "../calls/openai-calls.ts";
 import { chatMessage, deadlineField } from "../core/openai-schema.ts";
 import { parseInput, readJson } from "../core/validate.ts";
 import type { AppEnv } from "../env.ts";
 import { submitTask } from "../tasks/submit-task.ts";
 import { taskRequest } from "../tasks/task-request.ts";
 import { taskView } from "../tasks/task-view.ts";
-import { callScope, refuseDeadline } from "./openai.ts";
+import { callContext } from "./call-context.ts";
+import { refuseDeadline } from "./openai.ts";
 
 const legacyRequest = z
   .strictObject({
@@ -27,7 +28,7 @@ export const legacyRequestRoutes = new Hono<AppEnv>().post("/", async (c) => {
   const chat = { ...rest, messages: messages ?? [{ role: "user" as const, content: prompt! }] };
   if (request_type === "realtime") {
     refuseDeadline(chat.deadline);
-    return realtimeChat(callScope(c, "api.request"), { ...chat, stream: false });
+    return chatCompletion(callContext(c, "api.request"), { ...chat, stream: false }, "realtime");
   }
   const input = parseInput(taskRequest, chat);
   const { row } = await submitTask(c.env, c.get("principal"), input, c.req.header("idempotency-key") ?? undefined, (p) => c.executionCtx.waitUntil(p));

@@ -1,24 +1,12 @@
 /** The OpenAI-compatible surface: `/v1/chat/completions`, `/v1/embeddings`, `/v1/models`. */
 import { Hono, type Context } from "hono";
-import { realtimeChat, type CallScope } from "../calls/realtime-chat.ts";
-import { realtimeEmbeddings } from "../calls/realtime-embeddings.ts";
-import { taskLaneChat, wantsTaskLane } from "../calls/task-lane-chat.ts";
+import { chatCompletion, embeddings, wantsTaskLane } from "../calls/openai-calls.ts";
 import { GatewayError } from "../core/errors.ts";
 import { chatCompletionRequest, embeddingsRequest } from "../core/openai-schema.ts";
 import { parseInput, readJson } from "../core/validate.ts";
 import type { AppEnv } from "../env.ts";
 import { allModels } from "../providers/registry.ts";
-
-/** What a call needs from the HTTP request: env, caller, waitUntil and the client's abort signal. */
-export function callScope(c: Context<AppEnv>, endpoint: string): CallScope {
-  return {
-    env: c.env,
-    principal: c.get("principal"),
-    waitUntil: (work) => c.executionCtx.waitUntil(work),
-    signal: c.req.raw.signal,
-    endpoint,
-  };
-}
+import { callContext } from "./call-context.ts";
 
 /** A deadline belongs to task calls; a realtime call is answered now, so one there is a mistake. */
 export function refuseDeadline(deadline: string | undefined): void {
@@ -30,14 +18,14 @@ export function refuseDeadline(deadline: string | undefined): void {
 export const openaiRoutes = new Hono<AppEnv>()
   .post("/chat/completions", async (c) => {
     const body = parseInput(chatCompletionRequest, await readJson(c.req.raw));
-    const scope = callScope(c, "chat.completions");
-    if (wantsTaskLane(body, c.req.header("x-request-class"))) return taskLaneChat(scope, body);
+    const ctx = callContext(c, "chat.completions");
+    if (wantsTaskLane(body, c.req.header("x-request-class"))) return chatCompletion(ctx, body, "task");
     refuseDeadline(body.deadline);
-    return realtimeChat(scope, body);
+    return chatCompletion(ctx, body, "realtime");
   })
   .post("/embeddings", async (c) => {
     const body = parseInput(embeddingsRequest, await readJson(c.req.raw));
-    return realtimeEmbeddings(callScope(c, "embeddings"), body);
+    return embeddings(callContext(c, "embeddings"), body);
   })
   .get("/models", async (c) => c.json({ object: "list", data: (await visibleModels(c)).map(modelView) }))
   // Model ids may hold slashes ("meta-llama/Llama-3.1-8B" on vLLM or OpenRouter).

@@ -4,15 +4,16 @@
  * A preempted run goes back to waiting without spending a try; capacity refusals wait with
  * jittered exponential back-off and are bounded; failures are retried a bounded number of times.
  */
-import { logCall } from "../calls/call-log.ts";
-import { completeChat, type ChatResult } from "../calls/upstream-chat.ts";
+import { runCall, type CallResult, type Settled } from "../calls/call.ts";
+import type { CallContext } from "../calls/call-context.ts";
+import { completeChat, type ChatCompletion } from "../calls/upstream-chat.ts";
 import type { GatewayError } from "../core/errors.ts";
 import { estimateTokens } from "../core/usage.ts";
 import { database, type Database } from "../db/client.ts";
 import { claimTask, expireTask, failTask, findTask, finishRun, holdQueued, recordBrokenTry, releaseHold, requeueRun, TERMINAL, type TaskError, type TaskRow } from "../db/tasks.ts";
 import { settings, type Bindings } from "../env.ts";
 import { routeModel, type ModelRoute } from "../providers/registry.ts";
-import { requestLease, type Lease } from "../scheduler/lease.ts";
+import type { RejectReason } from "../scheduler/policy.ts";
 import { backoffMs } from "./backoff.ts";
 import { ClaimKeeper } from "./claim-keeper.ts";
 import { enqueueTask } from "./task-message.ts";
@@ -87,42 +88,47 @@ async function runHeld(env: Bindings, db: Database, taskId: string, tokens: { ho
     if (row.status === "queued" && !heldByUs && !(await holdQueued(db, taskId, hold, ClaimKeeper.until(now), now))) return "skipped";
 
     const body = runnable.body;
-    const waitMs = Math.min(TASK_WAIT_MS, row.deadline === null ? TASK_WAIT_MS : row.deadline - now);
-    const got = await requestLease(env, route.provider, { lane: "task", tenant: row.ownerId, taskId, deadline: row.deadline ?? undefined, tokens: estimateTokens(body), waitMs });
-    if ("refused" in got) {
-      const at = Date.now();
-      if (got.refused.reason === "expired") {
-        await releaseHold(db, taskId, hold, at, at);
-        await expireTask(db, taskId, at);
-        return "expired";
-      }
-      // No headroom within the wait: let go, and come back after the governor's hint, jittered so
-      // the tasks refused together do not all come back together.
-      const delayMs = backoffMs(2, got.refused.retryAfterMs);
-      await releaseHold(db, taskId, hold, at + delayMs, at);
-      await enqueueTask(env.TASK_QUEUE, taskId, delayMs / 1000);
-      return "retry_later";
-    }
-
-    const lease = got.lease;
-    lease.watchRevocation();
     const runId = crypto.randomUUID();
-    tokens.run = runId;
-    keeper.keep(runId);
-    const startedAt = Date.now();
     const notOurs = new AbortController();
-    // Claim the row while the call starts, so the slot does not idle on a D1 write; a failed claim
-    // (cancelled meanwhile, taken by another run, or D1 failing) aborts the call before it does work.
-    const claimed = claimTask(db, taskId, hold, runId, ClaimKeeper.until(startedAt), startedAt)
-      .catch((error) => (console.error("task claim failed", taskId, error), false))
-      .then((ok) => (ok || notOurs.abort(new Error("task no longer ours")), ok));
-    const result = await completeChat(route, body, AbortSignal.any([notOurs.signal, lease.lost]), UPSTREAM_TIMEOUT_MS);
-    if (!(await claimed)) {
-      await lease.release({ status: 499, latencyMs: Date.now() - startedAt });
-      return "skipped";
-    }
-    const outcome = await recordOutcome(env, db, row, route, runId, lease, result, startedAt);
-    keeper.drop(runId);
+    let claimed: Promise<boolean> = Promise.resolve(false);
+    // Set by `settle`; a run that never settles (its claim lost) skips.
+    let outcome = "skipped" as RunResult | "rerun";
+    const pending: Promise<unknown>[] = [];
+    const ctx: CallContext = { env, caller: row, waitUntil: (work) => pending.push(work), signal: NEVER, endpoint: "tasks" };
+    await runCall(ctx, {
+      model: row.model,
+      route,
+      lane: "task",
+      stream: false,
+      tokens: estimateTokens(body),
+      waitMs: TASK_WAIT_MS,
+      deadline: row.deadline ?? undefined,
+      taskId,
+      logRefusal: false,
+      onLease: () => {
+        tokens.run = runId;
+        keeper.keep(runId);
+        // Claim the row while the call starts, so the slot does not idle on a D1 write; a failed claim
+        // (cancelled meanwhile, taken by another run, or D1 failing) aborts the call before it does work.
+        const at = Date.now();
+        claimed = claimTask(db, taskId, hold, runId, ClaimKeeper.until(at), at)
+          .catch((error) => (console.error("task claim failed", taskId, error), false))
+          .then((ok) => (ok || notOurs.abort(new Error("task no longer ours")), ok));
+      },
+      attempt: (r, signal) => completeChat(r, body, AbortSignal.any([signal, notOurs.signal]), UPSTREAM_TIMEOUT_MS),
+      settle: async (result) => {
+        if (result.kind === "refused") {
+          outcome = await settleRefusal(env, db, taskId, hold, result.reason, result.retryAfterMs);
+          return { log: false };
+        }
+        if (!(await claimed)) return { log: false };
+        const settled = await settleRun(env, db, row, route, runId, result);
+        outcome = settled.outcome;
+        return settled.log;
+      },
+    });
+    await Promise.all(pending);
+    if (tokens.run) keeper.drop(tokens.run);
     tokens.run = undefined;
     if (outcome !== "rerun") return outcome;
   }
@@ -130,55 +136,61 @@ async function runHeld(env: Bindings, db: Database, taskId: string, tokens: { ho
   return "retry_later";
 }
 
+/** A task run needs no caller signal: only its lease or its claim can stop it. */
+const NEVER = new AbortController().signal;
+
+/** No slot within the wait: the task waits again (or expires, when its deadline passed meanwhile). */
+async function settleRefusal(env: Bindings, db: Database, taskId: string, hold: string, reason: RejectReason, retryAfterMs: number): Promise<RunResult> {
+  const at = Date.now();
+  if (reason === "expired") {
+    await releaseHold(db, taskId, hold, at, at);
+    await expireTask(db, taskId, at);
+    return "expired";
+  }
+  // Come back after the governor's hint, jittered so tasks refused together do not return together.
+  const delayMs = backoffMs(2, retryAfterMs);
+  await releaseHold(db, taskId, hold, at + delayMs, at);
+  await enqueueTask(env.TASK_QUEUE, taskId, delayMs / 1000);
+  return "retry_later";
+}
+
 /** Writes what one run's call came to; "rerun" when the slot was taken back and the task should run again now. */
-async function recordOutcome(env: Bindings, db: Database, row: TaskRow, route: ModelRoute, runId: string, lease: Lease, result: ChatResult, startedAt: number): Promise<RunResult | "rerun"> {
+async function settleRun(env: Bindings, db: Database, row: TaskRow, route: ModelRoute, runId: string, result: CallResult<ChatCompletion>): Promise<{ outcome: RunResult | "rerun"; log: Settled }> {
   const { TASK_MAX_ATTEMPTS, TASK_MAX_CAPACITY_RETRIES } = settings(env);
   const finished = Date.now();
-  // The slot was taken back (preempted, or the lease lost): the call teaches the governor nothing.
-  const slotLost = lease.lost.aborted;
-  // Record the outcome while the release runs alongside; a failed release only lets the lease expire.
-  const released = lease.release(slotLost ? undefined : result.outcome);
-  const log = (status: number, error?: string) =>
-    logCall(env, row, { endpoint: "tasks", taskId: row.id, model: row.model, provider: route.provider.name, lane: "task", stream: false, status, startedAt, usage: result.ok ? result.completion.usage : undefined, error });
-  try {
-    if (slotLost) {
-      await requeueRun(db, row.id, runId, { cause: lease.preempted ? "preempted" : "lost", availableAt: finished }, finished);
-      await log(499, lease.preempted ? "preempted" : "lease lost");
-      return "rerun";
-    }
-    if (result.ok) {
-      const written = await finishRun(db, row.id, runId, { status: "succeeded", result: result.completion }, finished);
-      // Only the run that still holds the task records a result; a superseded run's answer is dropped.
-      await log(written ? 200 : 409, written ? undefined : "result discarded: the task was no longer this run's");
-      return written ? "succeeded" : "skipped";
-    }
-    const error = result.error;
-    await log(error.status, error.message);
-    // Capacity signals (429, 503) are the provider's state, not the task's fault: wait and retry,
-    // a bounded number of times, never sooner than the provider's Retry-After.
-    if (error.status === 429 || error.status === 503) {
-      const refusals = row.capacityRetries + 1;
-      if (refusals > TASK_MAX_CAPACITY_RETRIES) {
-        const gaveUp = { ...asTaskError(error), message: `gave up after ${refusals} capacity refusals from provider '${route.provider.name}'; the last: ${error.message}` };
-        await finishRun(db, row.id, runId, { status: "failed", error: gaveUp, capacityRefusal: true }, finished);
-        return "failed";
-      }
-      const delayMs = backoffMs(row.capacityRetries, result.outcome.retryAfterMs ?? 0);
-      await requeueRun(db, row.id, runId, { cause: "capacity", error: asTaskError(error), availableAt: finished + delayMs }, finished);
-      await enqueueTask(env.TASK_QUEUE, row.id, delayMs / 1000);
-      return "retry_later";
-    }
-    const clientFault = error.status >= 400 && error.status < 500;
-    const failures = row.attempts - row.capacityRetries + 1;
-    if (clientFault || failures >= TASK_MAX_ATTEMPTS) {
-      await finishRun(db, row.id, runId, { status: "failed", error: asTaskError(error, clientFault ? "invalid_request_error" : "upstream_error") }, finished);
-      return "failed";
-    }
-    const delayMs = backoffMs(failures);
-    await requeueRun(db, row.id, runId, { cause: "failure", error: asTaskError(error), availableAt: finished + delayMs }, finished);
-    await enqueueTask(env.TASK_QUEUE, row.id, delayMs / 1000);
-    return "retry_later";
-  } finally {
-    await released;
+  if (result.kind === "slot_lost") {
+    await requeueRun(db, row.id, runId, { cause: result.preempted ? "preempted" : "lost", availableAt: finished }, finished);
+    return { outcome: "rerun", log: undefined };
   }
+  if (result.kind === "ok") {
+    const written = await finishRun(db, row.id, runId, { status: "succeeded", result: result.value }, finished);
+    // Only the run that still holds the task records a result; a superseded run's answer is dropped.
+    return written ? { outcome: "succeeded", log: undefined } : { outcome: "skipped", log: { status: 409, error: "result discarded: the task was no longer this run's" } };
+  }
+  if (result.kind !== "failed") return { outcome: "skipped", log: { log: false } };
+  const error = result.error;
+  // Capacity signals (429, 503) are the provider's state, not the task's fault: wait and retry,
+  // a bounded number of times, never sooner than the provider's Retry-After.
+  if (error.status === 429 || error.status === 503) {
+    const refusals = row.capacityRetries + 1;
+    if (refusals > TASK_MAX_CAPACITY_RETRIES) {
+      const gaveUp = { ...asTaskError(error), message: `gave up after ${refusals} capacity refusals from provider '${route.provider.name}'; the last: ${error.message}` };
+      await finishRun(db, row.id, runId, { status: "failed", error: gaveUp, capacityRefusal: true }, finished);
+      return { outcome: "failed", log: undefined };
+    }
+    const delayMs = backoffMs(row.capacityRetries, result.retryAfterMs ?? 0);
+    await requeueRun(db, row.id, runId, { cause: "capacity", error: asTaskError(error), availableAt: finished + delayMs }, finished);
+    await enqueueTask(env.TASK_QUEUE, row.id, delayMs / 1000);
+    return { outcome: "retry_later", log: undefined };
+  }
+  const clientFault = error.status >= 400 && error.status < 500;
+  const failures = row.attempts - row.capacityRetries + 1;
+  if (clientFault || failures >= TASK_MAX_ATTEMPTS) {
+    await finishRun(db, row.id, runId, { status: "failed", error: asTaskError(error, clientFault ? "invalid_request_error" : "upstream_error") }, finished);
+    return { outcome: "failed", log: undefined };
+  }
+  const delayMs = backoffMs(failures);
+  await requeueRun(db, row.id, runId, { cause: "failure", error: asTaskError(error), availableAt: finished + delayMs }, finished);
+  await enqueueTask(env.TASK_QUEUE, row.id, delayMs / 1000);
+  return { outcome: "retry_later", log: undefined };
 }
