@@ -15,7 +15,7 @@ export default defineConfig({
             miniflare: {
               bindings: {
                 TEST_MIGRATIONS: await readD1Migrations("./migrations"),
-                ADMIN_API_KEY: "sk-admin-test-0123456789",
+                ADMIN_API_KEY: "sk-admin-test-0123456789abcdefghij",
                 JWT_SECRET: "test-jwt-secret-0123456789abcdef0123456789",
                 ENCRYPTION_KEY: "dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcy0wMDA=",
                 SIM_API_KEY: "sk-sim-test",

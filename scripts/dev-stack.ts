@@ -11,7 +11,7 @@ import { startSimulator, type SimOptions, type Simulator } from "../sim/server.t
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const wrangler = join(root, "node_modules", ".bin", "wrangler");
 
-export const STACK_ADMIN_KEY = "sk-admin-stack-0123456789";
+export const STACK_ADMIN_KEY = "sk-admin-stack-0123456789abcdefghi";
 const SIM_KEY = "sk-sim-stack";
 
 export interface StackOptions {

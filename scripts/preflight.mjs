@@ -2,7 +2,7 @@
 // Preflight for `npm start` and `npm test` on a fresh clone: Node version, dependencies,
 // .dev.vars, local D1 migrations. Dependency-free on purpose: it runs before `npm install`.
 import { execFileSync } from "node:child_process";
-import { appendFileSync, copyFileSync, existsSync, readFileSync, statSync } from "node:fs";
+import { appendFileSync, copyFileSync, existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -45,7 +45,14 @@ export function ensureDevVars() {
     console.log("preflight: created .dev.vars from .dev.vars.example (local development values)");
     return;
   }
-  const have = settingNames(readFileSync(target, "utf8"));
+  let text = readFileSync(target, "utf8");
+  // The root key's minimum length grew to 32: replace the old local default, which no longer passes.
+  if (/^ADMIN_API_KEY=sk-admin-local-dev-only\s*$/m.test(text)) {
+    text = text.replace(/^ADMIN_API_KEY=sk-admin-local-dev-only\s*$/m, "ADMIN_API_KEY=sk-admin-local-dev-only-0123456789ab");
+    writeFileSync(target, text);
+    console.log("preflight: updated the local ADMIN_API_KEY in .dev.vars to the new default (at least 32 characters)");
+  }
+  const have = settingNames(text);
   const missing = readFileSync(example, "utf8").split("\n").filter((line) => { const name = /^\s*([A-Z0-9_]+)\s*=/.exec(line)?.[1]; return name && !have.has(name); });
   if (missing.length === 0) return;
   appendFileSync(target, `\n# Added by preflight from .dev.vars.example\n${missing.join("\n")}\n`);

@@ -29,7 +29,11 @@ export interface AppEnv {
 }
 
 const secrets = z.object({
-  ADMIN_API_KEY: z.string().min(16, "ADMIN_API_KEY must be at least 16 characters"),
+  // The root key is the one credential a person chooses, so it must be long enough not to be guessed.
+  ADMIN_API_KEY: z
+    .string()
+    .min(32, "ADMIN_API_KEY must be at least 32 characters (openssl rand -hex 24 gives 48)")
+    .refine((k) => !k.startsWith("sk-gw-") && !/^[\w-]+\.[\w-]+\.[\w-]+$/.test(k), "ADMIN_API_KEY must not look like a gateway key (sk-gw-…) or a JWT"),
   JWT_SECRET: z.string().min(32, "JWT_SECRET must be at least 32 characters"),
   ENCRYPTION_KEY: z.string().min(1, "ENCRYPTION_KEY is required (32 bytes, base64)"),
 });

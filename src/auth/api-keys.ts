@@ -1,5 +1,5 @@
 /** API keys: minting (shown once), SHA-256 lookup with short isolate caches, revocation. */
-import { and, eq, isNull } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { randomToken, sha256Hex } from "../core/crypto.ts";
 import type { Database } from "../db/client.ts";
 import { apiKeys, users } from "../db/schema.ts";
@@ -38,7 +38,7 @@ class LruCache<V> {
 }
 
 const known = new LruCache<Principal>(10_000);
-const unknown = new LruCache<true>(2_000);
+const unknown = new LruCache<"revoked" | null>(2_000);
 const roles = new LruCache<Principal["role"] | null>(10_000);
 
 /** Makes a new key; returns the plaintext (to show once) and what is stored. */
@@ -48,23 +48,26 @@ export async function mintKey(): Promise<{ key: string; hash: string; prefix: st
 }
 
 /**
- * Resolves a presented key to its principal, or null if unknown, revoked or its user disabled.
+ * Resolves a presented key to its principal; "revoked" for a key that existed but no longer works
+ * (revoked, or its user disabled or gone: stale, not a guess); null for a key never issued.
  * A lookup that reaches D1 (at most every 30 s per key and isolate) also stamps `last_used_at`.
  */
-export async function principalForKey(db: Database, key: string, waitUntil?: (work: Promise<unknown>) => void, now = Date.now()): Promise<Principal | null> {
+export async function principalForKey(db: Database, key: string, waitUntil?: (work: Promise<unknown>) => void, now = Date.now()): Promise<Principal | "revoked" | null> {
   const hash = await sha256Hex(key);
   const hit = known.get(hash, now);
   if (hit) return hit;
-  if (unknown.get(hash, now)) return null;
+  const miss = unknown.get(hash, now);
+  if (miss !== undefined) return miss;
   const row = await db
-    .select({ id: apiKeys.id, userId: apiKeys.userId, allowedModels: apiKeys.allowedModels, role: users.role, disabledAt: users.disabledAt })
+    .select({ id: apiKeys.id, userId: apiKeys.userId, allowedModels: apiKeys.allowedModels, revokedAt: apiKeys.revokedAt, role: users.role, disabledAt: users.disabledAt })
     .from(apiKeys)
     .leftJoin(users, eq(users.id, apiKeys.userId))
-    .where(and(eq(apiKeys.keyHash, hash), isNull(apiKeys.revokedAt)))
+    .where(eq(apiKeys.keyHash, hash))
     .get();
-  if (!row || row.disabledAt !== null || (row.userId && !row.role)) {
-    unknown.set(hash, true, now + CACHE_TTL_MS);
-    return null;
+  if (!row || row.revokedAt !== null || row.disabledAt !== null || (row.userId && !row.role)) {
+    const answer = row ? "revoked" : null;
+    unknown.set(hash, answer, now + CACHE_TTL_MS);
+    return answer;
   }
   const principal: Principal = row.userId
     ? { ownerId: row.userId, role: row.role ?? "user", userId: row.userId, keyId: row.id, via: "key", allowedModels: row.allowedModels ?? null }

@@ -1,11 +1,12 @@
 /**
- * The `FailureLimiter` Durable Object, one per subject (a client IP, a login name): the exact,
- * cross-isolate count of failed credentials, as a token bucket that refills over its window.
- * It is asked only when a credential fails and before a password is checked, never on a
- * request whose key or token is valid.
+ * The `FailureLimiter` Durable Object, one per subject (a client IP, a user or login name): the
+ * exact, cross-isolate count of failed credentials, as a token bucket that refills over its
+ * window, kept in the object's storage so an idle or evicted limiter does not forget.
+ * A guessable credential (a password, the root key) first `reserve`s a failure and gets it back
+ * with `refund` when it turns out right, so guesses sent all at once cannot outrun the count.
  */
 import { DurableObject } from "cloudflare:workers";
-import { bucketPer, canTake, msUntil, take, type TokenBucket } from "../core/token-bucket.ts";
+import { adjust, bucketPer, canTake, msUntil, take, type TokenBucket } from "../core/token-bucket.ts";
 
 /** How many failures a subject may have per window before it is blocked. */
 export interface Allowance {
@@ -19,33 +20,48 @@ export interface Verdict {
   retryAfterMs: number;
 }
 
-export class FailureLimiter extends DurableObject {
-  // In memory only: an idle limiter forgets, which costs an attacker the same wait as the refill.
-  #bucket: TokenBucket | undefined;
+const KEY = "bucket";
 
-  #current(allowance: Allowance, now: number): TokenBucket {
-    const b = this.#bucket;
-    if (!b || b.capacity !== allowance.failures || b.refillPerMs !== allowance.failures / allowance.windowMs) {
-      this.#bucket = bucketPer(allowance.failures, allowance.windowMs, now);
-    }
-    return this.#bucket!;
+export class FailureLimiter extends DurableObject {
+  #bucket(allowance: Allowance, now: number): TokenBucket {
+    const b = this.ctx.storage.kv.get<TokenBucket>(KEY);
+    if (b && b.capacity === allowance.failures && b.refillPerMs === allowance.failures / allowance.windowMs) return b;
+    return bucketPer(allowance.failures, allowance.windowMs, now);
   }
 
-  /** Whether the subject may try now; counts nothing. */
-  async check(allowance: Allowance): Promise<Verdict> {
-    const now = Date.now();
-    const bucket = this.#current(allowance, now);
+  #verdict(bucket: TokenBucket, now: number): Verdict {
     const blocked = !canTake(bucket, 1, now);
     return { blocked, retryAfterMs: blocked ? msUntil(bucket, 1, now) : 0 };
   }
 
-  /** Counts one failure. `wasBlocked`: the attempt came while already blocked (answer 429, not 401). */
+  /**
+   * Takes one failure ahead of checking a guessable credential. `allowed` false: the subject is
+   * blocked and the credential must not be checked at all.
+   */
+  async reserve(allowance: Allowance): Promise<Verdict & { allowed: boolean }> {
+    const now = Date.now();
+    const bucket = this.#bucket(allowance, now);
+    const allowed = canTake(bucket, 1, now);
+    if (allowed) take(bucket, 1, now);
+    this.ctx.storage.kv.put(KEY, bucket);
+    return { allowed, ...this.#verdict(bucket, now) };
+  }
+
+  /** Gives back a reserved failure: the credential was right. */
+  async refund(allowance: Allowance): Promise<void> {
+    const now = Date.now();
+    const bucket = this.#bucket(allowance, now);
+    adjust(bucket, 1, now);
+    this.ctx.storage.kv.put(KEY, bucket);
+  }
+
+  /** Counts one failure of a credential that was checked (an unguessable key or token). `wasBlocked`: answer 429, not 401. */
   async fail(allowance: Allowance): Promise<Verdict & { wasBlocked: boolean }> {
     const now = Date.now();
-    const bucket = this.#current(allowance, now);
+    const bucket = this.#bucket(allowance, now);
     const wasBlocked = !canTake(bucket, 1, now);
     if (!wasBlocked) take(bucket, 1, now);
-    const blocked = !canTake(bucket, 1, now);
-    return { wasBlocked, blocked, retryAfterMs: blocked ? msUntil(bucket, 1, now) : 0 };
+    this.ctx.storage.kv.put(KEY, bucket);
+    return { wasBlocked, ...this.#verdict(bucket, now) };
   }
 }

@@ -1,5 +1,5 @@
 /** Access tokens: HS256 JWTs with required exp, iss and aud, one allowed algorithm. */
-import { jwtVerify, SignJWT } from "jose";
+import { errors, jwtVerify, SignJWT } from "jose";
 import type { Role } from "./principal.ts";
 
 const ISSUER = "hybrid-llm-gateway";
@@ -23,8 +23,11 @@ export async function signAccessToken(claims: AccessClaims, secret: string, ttlS
     .sign(encoder.encode(secret));
 }
 
-/** Verifies a token; returns its claims, or undefined for any invalid, expired or foreign token. */
-export async function verifyAccessToken(token: string, secret: string): Promise<AccessClaims | undefined> {
+/**
+ * Verifies a token: its claims; "expired" for a token this gateway signed that has expired (stale,
+ * not a guess); undefined for anything else (a forged, foreign or malformed token).
+ */
+export async function verifyAccessToken(token: string, secret: string): Promise<AccessClaims | "expired" | undefined> {
   try {
     const { payload } = await jwtVerify(token, encoder.encode(secret), {
       algorithms: ["HS256"],
@@ -35,7 +38,8 @@ export async function verifyAccessToken(token: string, secret: string): Promise<
     });
     const role = payload.role === "admin" ? "admin" : "user";
     return typeof payload.sub === "string" ? { sub: payload.sub, role } : undefined;
-  } catch {
-    return undefined;
+  } catch (error) {
+    // jose checks the signature before the expiry: an expired token was signed with our secret.
+    return error instanceof errors.JWTExpired ? "expired" : undefined;
   }
 }

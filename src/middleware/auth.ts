@@ -3,7 +3,7 @@ import { createMiddleware } from "hono/factory";
 import { timingSafeEqual } from "../core/crypto.ts";
 import { GatewayError } from "../core/errors.ts";
 import { currentRole, KEY_PREFIX, principalForKey } from "../auth/api-keys.ts";
-import { addressSubject, clientAddress, countFailure, refuseIfKnownBlocked } from "../auth/failed-credentials.ts";
+import { addressSubject, clientAddress, countFailure, refuseIfKnownBlocked, type Subject } from "../auth/failed-credentials.ts";
 import { verifyAccessToken } from "../auth/jwt.ts";
 import { rootPrincipal, type Principal } from "../auth/principal.ts";
 import { database } from "../db/client.ts";
@@ -18,31 +18,47 @@ function presented(request: Request): string | undefined {
   return request.headers.get("x-api-key")?.trim() || undefined;
 }
 
-async function resolve(env: Bindings, credential: string, waitUntil: (work: Promise<unknown>) => void): Promise<Principal | null> {
+const JWT_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]+$/;
+
+/**
+ * The principal a credential stands for; "stale" for one that was valid once (an expired token,
+ * a revoked key, a disabled user's): refused, but not a guess; null for a wrong credential.
+ */
+async function resolve(env: Bindings, credential: string, client: Subject, waitUntil: (work: Promise<unknown>) => void): Promise<Principal | "stale" | null> {
   const { ADMIN_API_KEY, JWT_SECRET } = settings(env);
-  if (timingSafeEqual(credential, ADMIN_API_KEY)) return rootPrincipal;
-  if (credential.startsWith(KEY_PREFIX)) return principalForKey(database(env.DB), credential, waitUntil);
-  const claims = await verifyAccessToken(credential, JWT_SECRET);
-  if (!claims) return null;
-  // The role comes from D1, not the token: a demotion, disabling or deletion applies without waiting for expiry.
-  const role = await currentRole(database(env.DB), claims.sub);
-  return role ? { ownerId: claims.sub, role, userId: claims.sub, keyId: null, via: "jwt", allowedModels: null } : null;
+  if (credential.startsWith(KEY_PREFIX)) {
+    const found = await principalForKey(database(env.DB), credential, waitUntil);
+    return found === "revoked" ? "stale" : found;
+  }
+  if (JWT_SHAPE.test(credential)) {
+    const claims = await verifyAccessToken(credential, JWT_SECRET);
+    if (claims === "expired") return "stale";
+    if (!claims) return null;
+    // The role comes from D1, not the token: a demotion, disabling or deletion applies without waiting for expiry.
+    const role = await currentRole(database(env.DB), claims.sub);
+    return role ? { ownerId: claims.sub, role, userId: claims.sub, keyId: null, via: "jwt", allowedModels: null } : "stale";
+  }
+  // Anything else can only be the root key, which an operator chose and could be guessed: a client
+  // this isolate knows is blocked does not get it checked at all.
+  refuseIfKnownBlocked(client);
+  return timingSafeEqual(credential, ADMIN_API_KEY) ? rootPrincipal : null;
 }
 
 /**
  * Requires a valid credential; 401 in the OpenAI error shape otherwise, and 429 once a client
- * has presented too many bad ones. A valid key or token is never refused for its client's
- * failures (a script retrying a revoked key cannot lock out its office); a client this isolate
- * knows is blocked gets its 429 without another call to the limiter.
+ * has presented too many wrong ones. A valid key or token is never refused for its client's
+ * failures (a script retrying a revoked key cannot lock out its office), and a stale one is not
+ * counted as a guess.
  */
 export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
   const credential = presented(c.req.raw);
   if (!credential) {
     throw new GatewayError("unauthorized", "missing credential: send 'Authorization: Bearer <key>'", { code: "missing_api_key" });
   }
-  const principal = await resolve(c.env, credential, (work) => c.executionCtx.waitUntil(work));
+  const client = addressSubject(c.env, clientAddress(c.req.raw));
+  const principal = await resolve(c.env, credential, client, (work) => c.executionCtx.waitUntil(work));
+  if (principal === "stale") throw new GatewayError("unauthorized", "this API key or token is no longer valid", { code: "invalid_api_key" });
   if (!principal) {
-    const client = addressSubject(c.env, clientAddress(c.req.raw));
     refuseIfKnownBlocked(client);
     throw await countFailure(c.env, [client], new GatewayError("unauthorized", "invalid API key or token", { code: "invalid_api_key" }));
   }

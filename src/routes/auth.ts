@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { createAccount, newAccount, passwordMatches } from "../auth/accounts.ts";
-import { addressSubject, clientAddress, countFailure, loginSubject, refuseIfBlocked } from "../auth/failed-credentials.ts";
+import { addressSubject, clientAddress, loginSubject, reserveAttempt } from "../auth/failed-credentials.ts";
 import { signAccessToken } from "../auth/jwt.ts";
 import { GatewayError } from "../core/errors.ts";
 import { parseInput, readJson } from "../core/validate.ts";
@@ -29,14 +29,13 @@ export const authRoutes = new Hono<AppEnv>()
       throw new GatewayError("forbidden", "sign-up is closed on this gateway; an admin creates accounts with POST /api/users", { code: "registration_closed" });
     }
     const input = parseInput(newAccount, await readJson(c.req.raw));
-    const client = addressSubject(c.env, clientAddress(c.req.raw));
-    await refuseIfBlocked(c.env, [client]);
+    // Probing which usernames and emails have accounts is limited like guessing passwords: each
+    // sign-up reserves a failure, given back when the account is made.
+    const attempt = await reserveAttempt(c.env, [addressSubject(c.env, clientAddress(c.req.raw))]);
     const made = await createAccount(database(c.env.DB), input);
-    if ("taken" in made) {
-      // One answer for a taken username and a taken email, and each one counts as a failed
-      // attempt: probing which addresses have accounts is limited like guessing passwords.
-      throw await countFailure(c.env, [client], new GatewayError("conflict", "that username or email cannot be registered; choose another or sign in", { code: "registration_conflict" }));
-    }
+    // One answer for a taken username and a taken email.
+    if ("taken" in made) throw new GatewayError("conflict", "that username or email cannot be registered; choose another or sign in", { code: "registration_conflict" });
+    await attempt.succeeded();
     return c.json(publicUser(made.user), 201);
   })
   .post("/token", async (c) => {
@@ -50,13 +49,15 @@ export const authRoutes = new Hono<AppEnv>()
     };
     const raw = type.includes("application/json") ? await readJson(c.req.raw) : await form();
     const input = parseInput(credentials, raw);
-    const subjects = [addressSubject(c.env, clientAddress(c.req.raw)), loginSubject(c.env, input.username)];
-    await refuseIfBlocked(c.env, subjects);
     const user = await findUserByLogin(database(c.env.DB), input.username);
+    // A failure is reserved before the password is checked, so guesses sent all at once cannot
+    // outrun the limit; it is given back when the password is right.
+    const attempt = await reserveAttempt(c.env, [addressSubject(c.env, clientAddress(c.req.raw)), loginSubject(c.env, user?.id, input.username)]);
     // A known and an unknown username cost the same check (one PBKDF2) and get the same answer.
     if (!(await passwordMatches(user, input.password)) || !user) {
-      throw await countFailure(c.env, subjects, new GatewayError("unauthorized", "incorrect username or password", { code: "invalid_credentials" }));
+      throw new GatewayError("unauthorized", "incorrect username or password", { code: "invalid_credentials" });
     }
+    await attempt.succeeded();
     if (user.disabledAt !== null) throw new GatewayError("forbidden", "this account is disabled; ask an admin", { code: "account_disabled" });
     const { JWT_SECRET, JWT_TTL_SECONDS } = settings(c.env);
     const token = await signAccessToken({ sub: user.id, role: user.role }, JWT_SECRET, JWT_TTL_SECONDS);

@@ -1,4 +1,5 @@
 import { env } from "cloudflare:workers";
+import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import { ADMIN, adminKey, call, callWith, randomAddress, userWithKey } from "./helpers.ts";
 
@@ -23,6 +24,42 @@ describe("failed-credential limiting", () => {
     expect(statuses.filter((s) => s === 401)).toHaveLength(PER_CLIENT);
     expect(statuses.slice(PER_CLIENT).every((s) => s === 429)).toBe(true);
     expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
+  });
+
+  it("does not let guesses sent all at once outrun the limit: each one is counted before it is checked", async () => {
+    const attacker = randomAddress();
+    for (let i = 0; i < PER_CLIENT - 1; i++) expect((await login(`race${i}`, "wrong", attacker)).status).toBe(401);
+    // One failure left: twenty guesses at once get one check between them.
+    const statuses = await Promise.all(Array.from({ length: 20 }, (_, i) => login(`racer${i}`, "wrong", attacker).then((r) => r.status)));
+    expect(statuses.filter((s) => s === 401)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(19);
+  });
+
+  it("counts a user's username and email as one account", async () => {
+    const u = await userWithKey();
+    const { username, email } = ((await (await call("/api/users", { key: ADMIN })).json()) as { data: { id: string; username: string; email: string }[] }).data.find((x) => x.id === u.id)!;
+    for (let i = 0; i < PER_LOGIN; i++) expect((await login(i % 2 ? email : username, "wrong", randomAddress())).status).toBe(401);
+    expect((await login(username, "correct horse battery", randomAddress())).status).toBe(429);
+  });
+
+  it("does not count stale credentials (an expired token, a revoked key) as guesses", async () => {
+    const client = randomAddress();
+    const expired = await new SignJWT({ role: "user" }).setProtectedHeader({ alg: "HS256" }).setSubject("someone").setIssuer("hybrid-llm-gateway").setAudience("hybrid-llm-gateway:api").setExpirationTime(Math.floor(Date.now() / 1000) - 60).sign(new TextEncoder().encode(env.JWT_SECRET));
+    const made = (await (await call("/api/keys", { method: "POST", key: ADMIN, json: { name: "soon-revoked" } })).json()) as { id: string; key: string };
+    await call(`/api/keys/${made.id}`, { method: "DELETE", key: ADMIN });
+    for (let i = 0; i < PER_CLIENT + 5; i++) {
+      expect((await call("/v1/models", { key: expired, client })).status).toBe(401);
+      expect((await call("/v1/models", { key: made.key, client })).status).toBe(401);
+    }
+    // The client was never blocked: its password login still gets checked.
+    expect((await login("nobody-here", "wrong", client)).status).toBe(401);
+  });
+
+  it("does not check the root key for a client that is blocked", async () => {
+    const attacker = randomAddress();
+    for (let i = 0; i < PER_CLIENT; i++) await call("/v1/models", { key: `guess-root-${i}-${crypto.randomUUID()}`, client: attacker });
+    expect((await call("/v1/models", { key: ADMIN, client: attacker })).status).toBe(429);
+    expect((await call("/v1/models", { key: ADMIN, client: randomAddress() })).status).toBe(200);
   });
 
   it("limits failed passwords per login name across clients, for known and unknown names alike", async () => {

@@ -5,7 +5,7 @@ import { inject } from "vitest";
 import worker from "../../src/index.ts";
 import type { Bindings } from "../../src/env.ts";
 
-export const ADMIN = "sk-admin-test-0123456789";
+export const ADMIN = "sk-admin-test-0123456789abcdefghij";
 
 /** A random client address: each test file is one client to the failed-credential limiter. */
 export function randomAddress(): string {
