@@ -40,9 +40,11 @@ export const chatCompletionRequest = z.looseObject({
 });
 export type ChatCompletionRequest = z.output<typeof chatCompletionRequest>;
 
-/** `POST /v1/embeddings`. */
+/** `POST /v1/embeddings`: realtime only, so the task fields are refused rather than forwarded. */
 export const embeddingsRequest = z.looseObject({
   model: z.string().min(1, "model is required"),
+  deadline: z.never({ message: "deadline applies to task calls; embeddings are answered at once" }).optional(),
+  webhook_url: webhookUrl.optional(),
   input: z.union([
     z.string(),
     z.array(z.string()).min(1),

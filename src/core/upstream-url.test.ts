@@ -44,6 +44,12 @@ const REFUSED = [
   "http://printer.local",
   "http://ollama:11434",
   "http://%31%32%37.0.0.1",
+  "http://localhost..",
+  "http://metadata.google.internal..",
+  "http://[::ffff:0:7f00:1]",
+  "http://[::ffff:0:a9fe:a9fe]",
+  "http://[64:ff9b:1::a00:1]",
+  "http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]",
 ];
 
 const ALLOWED = [

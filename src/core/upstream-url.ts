@@ -40,7 +40,7 @@ const PRIVATE_SUFFIXES = [".localhost", ".local", ".internal", ".localdomain", "
 
 /** What kind of non-public host `hostname` (as `URL.hostname` gives it) is, or undefined for a public one. */
 export function privateHostKind(hostname: string): string | undefined {
-  const host = hostname.toLowerCase().replace(/\.$/, "");
+  const host = hostname.toLowerCase().replace(/\.+$/, "");
   if (host.startsWith("[") && host.endsWith("]")) return ipv6Kind(host.slice(1, -1));
   const v4 = parseIpv4(host);
   if (v4 !== undefined) return ipv4Kind(v4);
@@ -111,11 +111,16 @@ function ipv6Kind(text: string): string | undefined {
   const embedded = (hi: number, lo: number) => ipv4Kind(hi * 65536 + lo);
   if (g.every((x) => x === 0)) return "unspecified";
   if (g.slice(0, 7).every((x) => x === 0) && i === 1) return "loopback";
-  // IPv4-mapped (::ffff:a.b.c.d) and IPv4-compatible (::a.b.c.d): judged by the IPv4 inside.
+  // IPv4-mapped (::ffff:a.b.c.d), IPv4-translated (::ffff:0:a.b.c.d) and IPv4-compatible
+  // (::a.b.c.d): judged by the IPv4 inside.
   if (a === 0 && b === 0 && c === 0 && d === 0 && e === 0 && (f === 0xffff || f === 0)) return embedded(h, i) ?? (f === 0 ? "IPv4-compatible" : undefined);
-  // NAT64 (64:ff9b::/96) and 6to4 (2002::/16) carry an IPv4 address too.
+  if (a === 0 && b === 0 && c === 0 && d === 0 && e === 0xffff && f === 0) return embedded(h, i) ?? "IPv4-translated";
+  // NAT64 (64:ff9b::/96, and the local-use 64:ff9b:1::/48) and 6to4 (2002::/16) carry an IPv4 address too.
   if (a === 0x64 && b === 0xff9b && c === 0 && d === 0 && e === 0 && f === 0) return embedded(h, i);
+  if (a === 0x64 && b === 0xff9b && c === 1) return "local-use NAT64";
   if (a === 0x2002) return embedded(b, c);
+  // Teredo (2001::/32) tunnels to an IPv4 host through a relay: no provider lives there.
+  if (a === 0x2001 && b === 0) return "Teredo tunnel";
   if ((a & 0xffc0) === 0xfe80) return "link-local";
   if ((a & 0xffc0) === 0xfec0) return "site-local";
   if ((a & 0xfe00) === 0xfc00) return "unique local (ULA)";

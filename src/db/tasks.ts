@@ -3,8 +3,9 @@
  * duplicate queue delivery or a second run can never write a second outcome.
  */
 import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, lt, lte, or, sql } from "drizzle-orm";
+import { ROOT_OWNER } from "../auth/principal.ts";
 import type { Database } from "./client.ts";
-import { tasks } from "./schema.ts";
+import { tasks, users } from "./schema.ts";
 
 export type TaskRow = typeof tasks.$inferSelect;
 export type TaskStatus = TaskRow["status"];
@@ -24,6 +25,14 @@ export async function insertTask(db: Database, row: typeof tasks.$inferInsert): 
 
 export async function findTask(db: Database, id: string): Promise<TaskRow | undefined> {
   return db.select().from(tasks).where(eq(tasks.id, id)).get();
+}
+
+/** A task and whether its owner may still have work run (a root-made key's tasks always may). */
+export async function findTaskToRun(db: Database, id: string): Promise<{ row: TaskRow; ownerActive: boolean } | undefined> {
+  const found = await db.select({ row: tasks, ownerId: users.id, disabledAt: users.disabledAt }).from(tasks).leftJoin(users, eq(users.id, tasks.ownerId)).where(eq(tasks.id, id)).get();
+  if (!found) return undefined;
+  const ownerActive = found.row.ownerId === ROOT_OWNER || (found.ownerId !== null && found.disabledAt === null);
+  return { row: found.row, ownerActive };
 }
 
 /** A tenant's own task; another tenant's is indistinguishable from a missing one. */
@@ -81,12 +90,12 @@ export async function holdQueued(db: Database, id: string, hold: string, until: 
 }
 
 /**
- * Holds the next due queued task: earliest deadline first, with each task of a tenant pushed back
- * by `fairQuantumMs` for every task that tenant already has held or running, and pulled forward
- * by how long it has existed (aging). So runners take turns between tenants, and the governor sees
- * waiters from every tenant with work. Undefined when nothing is due.
+ * Holds the next due queued task, in the governor's order: a task due within `urgentWithinMs`
+ * first, earliest deadline first; otherwise the tenant with the fewest tasks held or running, and
+ * its earliest deadline. So runners take turns between tenants, and the governor sees waiters
+ * from every tenant with work. Undefined when nothing is due.
  */
-export async function holdNextDue(db: Database, hold: string, until: number, now: number, fairQuantumMs: number): Promise<string | undefined> {
+export async function holdNextDue(db: Database, hold: string, until: number, now: number, urgentWithinMs: number): Promise<string | undefined> {
   const active = db
     .select({ ownerId: tasks.ownerId, n: sql<number>`count(*)`.as("n") })
     .from(tasks)
@@ -98,7 +107,13 @@ export async function holdNextDue(db: Database, hold: string, until: number, now
     .from(tasks)
     .leftJoin(active, eq(active.ownerId, tasks.ownerId))
     .where(and(eq(tasks.status, "queued"), lte(tasks.availableAt, now), free(undefined, now)))
-    .orderBy(sql`coalesce(${tasks.deadline}, ${tasks.createdAt} + 86400000) + coalesce(${active.n}, 0) * ${fairQuantumMs} + ${tasks.createdAt}`, asc(tasks.id))
+    .orderBy(
+      sql`case when ${tasks.deadline} <= ${now + urgentWithinMs} then 0 else 1 end`,
+      sql`case when ${tasks.deadline} <= ${now + urgentWithinMs} then 0 else coalesce(${active.n}, 0) end`,
+      asc(tasks.deadline),
+      asc(tasks.createdAt),
+      asc(tasks.id),
+    )
     .limit(1);
   const rows = await db
     .update(tasks)
@@ -113,7 +128,7 @@ export async function claimTask(db: Database, id: string, hold: string, runId: s
   const rows = await db
     .update(tasks)
     .set({ status: "running", runId, leaseUntil: until, startedAt: sql`coalesce(${tasks.startedAt}, ${now})`, updatedAt: now })
-    .where(and(eq(tasks.id, id), or(and(eq(tasks.status, "queued"), free(hold, now)), and(eq(tasks.status, "running"), lt(tasks.leaseUntil, now)))))
+    .where(and(eq(tasks.id, id), eq(tasks.status, "queued"), free(hold, now)))
     .returning({ id: tasks.id });
   return rows.length === 1;
 }
@@ -126,10 +141,15 @@ export async function releaseHold(db: Database, id: string, hold: string, availa
     .where(and(eq(tasks.id, id), eq(tasks.status, "queued"), eq(tasks.runId, hold)));
 }
 
-/** Keeps holds and runs alive: one statement for every token an invocation has. */
-export async function extendClaims(db: Database, tokens: string[], until: number): Promise<void> {
-  if (tokens.length === 0) return;
-  await db.update(tasks).set({ leaseUntil: until }).where(and(inArray(tasks.runId, tokens), inArray(tasks.status, ["queued", "running"])));
+/** Keeps holds and runs alive: one statement for every token an invocation has; returns the tokens still held. */
+export async function extendClaims(db: Database, tokens: string[], until: number): Promise<Set<string>> {
+  if (tokens.length === 0) return new Set();
+  const rows = await db
+    .update(tasks)
+    .set({ leaseUntil: until })
+    .where(and(inArray(tasks.runId, tokens), inArray(tasks.status, ["queued", "running"])))
+    .returning({ runId: tasks.runId });
+  return new Set(rows.map((r) => r.runId!));
 }
 
 /** How a try ended, for the task's counters: `attempts` counts every try that ended; capacity refusals are also counted apart. */
@@ -187,9 +207,9 @@ export async function requeueRun(db: Database, id: string, runId: string, opts: 
 }
 
 /**
- * A try that broke for a reason of the gateway's own (an exception, a provider that cannot be
- * called as configured): counted as a failed try, so a task that keeps breaking ends `failed`
- * with the reason after `maxFailures`, instead of being retried for ever.
+ * A try that broke on an unexpected error (a bug, not the provider's answer): counted as a failed
+ * try, so a task that keeps breaking ends `failed` with the reason after `maxFailures`, instead
+ * of being retried for ever. Only a try this runner holds (by `tokens`) is counted.
  */
 export async function recordBrokenTry(db: Database, id: string, tokens: string[], error: TaskError, opts: { maxFailures: number; availableAt: number }, now: number): Promise<void> {
   const exhausted = sql`${tasks.attempts} + 1 - ${tasks.capacityRetries} >= ${opts.maxFailures}`;
@@ -205,8 +225,19 @@ export async function recordBrokenTry(db: Database, id: string, tokens: string[]
       availableAt: opts.availableAt,
       updatedAt: now,
     })
-    // Ours (held or running with one of our tokens), or nobody's: the try may have broken before the hold.
-    .where(and(eq(tasks.id, id), or(inArray(tasks.runId, tokens), free(undefined, now)), inArray(tasks.status, ["queued", "running"])));
+    .where(and(eq(tasks.id, id), inArray(tasks.runId, tokens), inArray(tasks.status, ["queued", "running"])));
+}
+
+/**
+ * Puts off a try the gateway could not make for a reason of its own state (the scheduler
+ * restarting, a provider misconfigured): not the task's fault, so no try is counted; the task
+ * waits until `availableAt` (its deadline still applies) and keeps the reason as its last error.
+ */
+export async function postponeTry(db: Database, id: string, tokens: string[], error: TaskError, availableAt: number, now: number): Promise<void> {
+  await db
+    .update(tasks)
+    .set({ status: "queued", error, runId: null, leaseUntil: null, availableAt, updatedAt: now })
+    .where(and(eq(tasks.id, id), inArray(tasks.runId, tokens), inArray(tasks.status, ["queued", "running"])));
 }
 
 /** The error an expired task carries: what happened, and the last try's error when there was one. */
@@ -220,31 +251,44 @@ export async function expireTask(db: Database, id: string, now: number): Promise
     .where(and(eq(tasks.id, id), eq(tasks.status, "queued")));
 }
 
-/**
- * Fails a task outside a run (a model no longer served, a request that can never run). With
- * `onlyIfIdle`, a task that a live run or hold has now is left alone: that run decides.
- */
-export async function failTask(db: Database, id: string, error: TaskError, now: number, opts: { onlyIfIdle?: boolean } = {}): Promise<void> {
-  const idle = opts.onlyIfIdle ? or(isNull(tasks.runId), lt(tasks.leaseUntil, now)) : undefined;
-  await db.update(tasks).set({ status: "failed", error, finishedAt: now, updatedAt: now, leaseUntil: null, runId: null }).where(and(eq(tasks.id, id), inArray(tasks.status, ["queued", "running"]), idle));
+/** Fails a task outside a run (a model no longer served, a request that can never run). */
+export async function failTask(db: Database, id: string, error: TaskError, now: number): Promise<void> {
+  await db.update(tasks).set({ status: "failed", error, finishedAt: now, updatedAt: now, leaseUntil: null, runId: null }).where(and(eq(tasks.id, id), inArray(tasks.status, ["queued", "running"])));
 }
 
 /**
  * The sweeper's pass over every open task: overdue queued tasks expire (keeping their last error);
- * holds and runs whose keeper stopped (the invocation died) are let go, the runs back to `queued`;
- * and it counts the tasks due now that nobody holds, which need a consumer woken.
+ * holds whose keeper stopped (the invocation died) are let go; runs whose keeper stopped died
+ * mid-call, which counts as a failed try (so a task that kills its invocation ends `failed` after
+ * `maxFailures`, not a day of paid calls later); and it counts the tasks due now that nobody
+ * holds, which need a consumer woken.
  */
-export async function sweepTasks(db: Database, now: number): Promise<{ expired: number; reclaimed: number; due: number; open: number }> {
+export async function sweepTasks(db: Database, now: number, maxFailures: number): Promise<{ expired: number; reclaimed: number; due: number; open: number }> {
   const expired = await db
     .update(tasks)
     .set({ status: "expired", finishedAt: now, updatedAt: now, leaseUntil: null, runId: null, error: expiredError })
     .where(and(eq(tasks.status, "queued"), lt(tasks.deadline, now)))
     .returning({ id: tasks.id });
-  const reclaimed = await db
+  const lapsedHolds = await db
     .update(tasks)
-    .set({ status: "queued", runId: null, leaseUntil: null, updatedAt: now })
-    .where(and(inArray(tasks.status, ["queued", "running"]), isNotNull(tasks.runId), lt(tasks.leaseUntil, now)))
+    .set({ runId: null, leaseUntil: null, updatedAt: now })
+    .where(and(eq(tasks.status, "queued"), isNotNull(tasks.runId), lt(tasks.leaseUntil, now)))
     .returning({ id: tasks.id });
+  const exhausted = sql`${tasks.attempts} + 1 - ${tasks.capacityRetries} >= ${maxFailures}`;
+  const lostRuns = await db
+    .update(tasks)
+    .set({
+      status: sql`case when ${exhausted} then 'failed' else 'queued' end`,
+      finishedAt: sql`case when ${exhausted} then ${now} else null end`,
+      attempts: sql`${tasks.attempts} + 1`,
+      error: { message: "the run stopped mid-call: its invocation ended or crashed", type: "server_error", code: "run_lost" },
+      runId: null,
+      leaseUntil: null,
+      updatedAt: now,
+    })
+    .where(and(eq(tasks.status, "running"), lt(tasks.leaseUntil, now)))
+    .returning({ id: tasks.id });
+  const reclaimed = [...lapsedHolds, ...lostRuns];
   const counts = await db
     .select({
       open: sql<number>`count(*)`,

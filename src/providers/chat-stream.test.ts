@@ -72,6 +72,21 @@ describe("relayChatStream against a recorded OpenAI stream (tool calls, CJK, emo
     expect(events.at(-1)).toBe("[DONE]");
   });
 
+  it("ends at [DONE]: an upstream that stalls or breaks after it does not turn the call into a failure", async () => {
+    let pulls = 0;
+    const upstream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (pulls++ === 0) controller.enqueue(fixture);
+        else controller.error(new Error("connection reset after [DONE]"));
+      },
+    });
+    let summary: StreamSummary | undefined;
+    const out = relayChatStream(upstream, { publicModel: "gpt-4o-mini-2024-07-18", clientWantsUsage: true, startedAt: Date.now(), idleTimeoutMs: 5_000, onEnd: (s) => (summary = s) });
+    const events = parseSse(new Uint8Array(await new Response(out).arrayBuffer())).map((e) => e.data);
+    expect(events.at(-1)).toBe("[DONE]");
+    expect(summary?.status).toBe(200);
+  });
+
   it("ends a stream cut before [DONE] with an error event, never a clean close", async () => {
     const cut = new TextEncoder().encode(recorded.slice(0, recorded.indexOf("data: [DONE]")));
     const { events, summary } = await relay([cut]);

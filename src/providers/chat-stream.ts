@@ -125,7 +125,10 @@ export function relayChatStream(upstream: ReadableStream<Uint8Array>, options: R
             return;
           }
           const before = enqueued;
-          if (!forward(controller, sse.push(value)) || enqueued > before) return;
+          if (!forward(controller, sse.push(value))) return;
+          // [DONE] is the end: what the upstream does after it (a reset, a stall) is not the call's failure.
+          if (sawDone) return finish(controller);
+          if (enqueued > before) return;
         }
       } catch (cause) {
         if (cause instanceof SseFormatError) {

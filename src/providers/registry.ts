@@ -88,8 +88,12 @@ export function configuredProviders(env: Bindings): ConfiguredProvider[] {
 async function adminProviderKey(env: Bindings, row: { name: string; apiKeyCiphertext: string | null; apiKeySecret: string | null }) {
   if (row.apiKeySecret) {
     const key = resolveKey(env, `\${${row.apiKeySecret}}`);
-    // The secret was removed after the provider was made: say so, rather than call with no key.
-    if (!key) throw new GatewayError("upstream_unavailable", `provider '${row.name}' uses the secret ${row.apiKeySecret}, which is not set`, { code: "provider_key_missing" });
+    // The secret was removed after the provider was made: say so (its name only to the operator's
+    // log), rather than call with no key.
+    if (!key) {
+      console.error(`provider '${row.name}' uses the secret ${row.apiKeySecret}, which is not set`);
+      throw new GatewayError("upstream_unavailable", `provider '${row.name}' is misconfigured on the gateway: its key is not set`, { code: "provider_key_missing" });
+    }
     return key;
   }
   if (row.apiKeyCiphertext) return unseal(row.apiKeyCiphertext, settings(env).ENCRYPTION_KEY);

@@ -395,7 +395,7 @@ describe("task order", () => {
     const a2 = grant(p, "a2", task({ tenant: "a" }), 0);
     grant(p, "x", rt(), 0);
     p.acquire("a3", task({ tenant: "a", deadline: 3_600_000 }), 0);
-    // b's deadline is 30 s later than a's, but a already runs a task (one fairness quantum, 60 s).
+    // b's deadline is 30 s later than a's, but a is being served and b is not.
     p.acquire("b1", task({ tenant: "b", deadline: 3_600_000 + 30_000 }), 0);
     expect(p.release(a2.id, ok, 1).granted.map((g) => g.waiterId)).toEqual(["b1"]);
   });
@@ -413,12 +413,23 @@ describe("task order", () => {
     expect(order.indexOf("b1")).toBeLessThan(order.indexOf("a2"));
   });
 
-  it("ages: a long-waiting task overtakes a newer one with a slightly earlier deadline", () => {
+  it("does not make a tenant wait behind another's whole backlog, whenever each submitted", () => {
     const p = policy({ maxConcurrency: 1 });
-    const blocker = grant(p, "blocker", rt(), 0);
-    p.acquire("old", task({ deadline: 10_000_000, waitMs: 1e9 }), 0);
-    p.acquire("new", task({ deadline: 9_000_000, waitMs: 1e9 }), 5_000_000);
-    expect(drain(p, blocker, 5_000_000)).toEqual(["old", "new"]);
+    const blocker = grant(p, "blocker", task({ tenant: "a" }), 0);
+    for (let i = 0; i < 100; i++) p.acquire(`a${i}`, task({ tenant: "a", waitMs: 1e9 }), i);
+    // b comes ten minutes later, with a deadline ten minutes later than a's.
+    p.acquire("b0", task({ tenant: "b", waitMs: 1e9 }), 600_000);
+    const order = drain(p, blocker, 600_000);
+    expect(order.indexOf("b0")).toBeLessThanOrEqual(1);
+  });
+
+  it("runs a task close to its deadline first, even for a tenant being served more", () => {
+    const p = policy({ maxConcurrency: 2 });
+    grant(p, "a-running", task({ tenant: "a" }), 0);
+    const blocker = grant(p, "blocker", task({ tenant: "a" }), 0);
+    p.acquire("b-relaxed", task({ tenant: "b", deadline: 20 * 3_600_000, waitMs: 1e9 }), 0);
+    p.acquire("a-urgent", task({ tenant: "a", deadline: 5 * 60_000, waitMs: 1e9 }), 0);
+    expect(p.release(blocker.id, ok, 1).granted.map((g) => g.waiterId)).toEqual(["a-urgent"]);
   });
 
   it("expires a waiting task whose deadline passes, and refuses one already past", () => {

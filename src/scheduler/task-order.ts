@@ -1,8 +1,10 @@
 /**
- * Which waiting task goes next: earliest deadline first, fair between tenants, with aging.
- * Fairness counts what a tenant is being served: its running task leases plus its recent grants
- * (fading with time), so tenants take turns even at a task limit of one, where nobody has a
- * lease running at the moment a slot frees.
+ * Which waiting task goes next. A task close to its deadline goes first, earliest deadline first:
+ * its deadline is a promise. Otherwise tenants take turns: the tenant being served least (its
+ * running task leases plus its recent grants, fading with time) goes next, and within a tenant
+ * the earliest deadline. So a tenant that queues ten thousand tasks does not make another wait
+ * behind all of them, whenever each submitted, and nothing starves: every waiting task becomes
+ * urgent as its deadline nears.
  */
 
 export interface WaitingTask {
@@ -18,10 +20,8 @@ export type ServiceRecord = Record<string, { grants: number; at: number }>;
 export const ORDER = {
   /** Deadline assumed for tasks that have none. */
   horizonMs: 24 * 3600_000,
-  /** Each unit of a tenant's load (a running lease, a recent grant) pushes its waiting tasks this much later. */
-  fairQuantumMs: 60_000,
-  /** Each millisecond spent waiting pulls a task this much earlier (aging). */
-  agingFactor: 1,
+  /** A task due within this long is urgent: it goes before every task that is not, earliest deadline first. */
+  urgentWithinMs: 15 * 60_000,
   /** Time constant with which a tenant's recent grants fade. */
   serviceDecayMs: 30_000,
 } as const;
@@ -38,22 +38,32 @@ export function recordGrant(service: ServiceRecord, tenant: string, now: number)
   for (const t of Object.keys(service)) if (t !== tenant && recentGrants(service, t, now) < 0.01) delete service[t];
 }
 
-/** Smaller is sooner. `load` is what the tenant is being served: running leases plus recent grants. */
-export function urgency(task: WaitingTask, load: number, now: number): number {
-  const due = task.deadline ?? task.enqueuedAt + ORDER.horizonMs;
-  return due + load * ORDER.fairQuantumMs - (now - task.enqueuedAt) * ORDER.agingFactor;
+function dueOf(task: WaitingTask): number {
+  return task.deadline ?? task.enqueuedAt + ORDER.horizonMs;
+}
+
+/**
+ * Whether `a` goes before `b`. `load` is what a tenant is being served (running leases plus
+ * recent grants). Ties go to the task that has waited longer.
+ */
+export function goesBefore(a: WaitingTask, b: WaitingTask, load: (tenant: string) => number, now: number): boolean {
+  const urgentA = dueOf(a) - now <= ORDER.urgentWithinMs;
+  const urgentB = dueOf(b) - now <= ORDER.urgentWithinMs;
+  if (urgentA !== urgentB) return urgentA;
+  if (!urgentA && a.tenant !== b.tenant) {
+    const la = load(a.tenant);
+    const lb = load(b.tenant);
+    if (Math.abs(la - lb) > 1e-6) return la < lb;
+  }
+  if (dueOf(a) !== dueOf(b)) return dueOf(a) < dueOf(b);
+  return a.enqueuedAt < b.enqueuedAt;
 }
 
 /** The index of the task to admit next, or -1 for none. */
-export function pickNext<T extends WaitingTask>(waiting: readonly T[], loadOf: (tenant: string) => number, now: number): number {
+export function pickNext<T extends WaitingTask>(waiting: readonly T[], load: (tenant: string) => number, now: number): number {
   let best = -1;
-  let bestScore = Infinity;
   waiting.forEach((task, i) => {
-    const score = urgency(task, loadOf(task.tenant), now);
-    if (score < bestScore) {
-      best = i;
-      bestScore = score;
-    }
+    if (best === -1 || goesBefore(task, waiting[best]!, load, now)) best = i;
   });
   return best;
 }

@@ -26,17 +26,17 @@ export async function consumeTasks(batch: MessageBatch<TaskMessage>, env: Bindin
     while (Date.now() < until) {
       const hold = `hold:${crypto.randomUUID()}`;
       const now = Date.now();
-      const taskId = await holdNextDue(db, hold, ClaimKeeper.until(now), now, ORDER.fairQuantumMs);
+      const taskId = await holdNextDue(db, hold, ClaimKeeper.until(now), now, ORDER.urgentWithinMs);
       if (!taskId) return;
       await runTask(env, taskId, { hold, keeper });
     }
   };
-  try {
-    // If D1 fails here, the throw lets the queue deliver the wake-ups again.
-    await Promise.all(Array.from({ length: UPSTREAM_CALLS_PER_INVOCATION }, runner));
-  } finally {
-    keeper.stop();
-  }
+  // Every runner finishes its task before the invocation ends, even when another one fails.
+  const runs = await Promise.allSettled(Array.from({ length: UPSTREAM_CALLS_PER_INVOCATION }, runner));
+  keeper.stop();
+  const failure = runs.find((r) => r.status === "rejected");
+  // D1 failed under a runner: the throw lets the queue deliver the wake-ups again.
+  if (failure) throw failure.reason;
   for (const message of batch.messages) message.ack();
 }
 

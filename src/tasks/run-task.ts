@@ -7,10 +7,10 @@
 import { runCall, type CallResult, type Settled } from "../calls/call.ts";
 import type { CallContext } from "../calls/call-context.ts";
 import { completeChat, type ChatCompletion } from "../calls/upstream-chat.ts";
-import type { GatewayError } from "../core/errors.ts";
+import { ConfigError, GatewayError } from "../core/errors.ts";
 import { estimateTokens } from "../core/usage.ts";
 import { database, type Database } from "../db/client.ts";
-import { claimTask, expireTask, failTask, findTask, finishRun, holdQueued, recordBrokenTry, releaseHold, requeueRun, TERMINAL, type TaskError, type TaskRow } from "../db/tasks.ts";
+import { cancelTask, claimTask, expireTask, failTask, findTaskToRun, finishRun, holdQueued, postponeTry, recordBrokenTry, releaseHold, requeueRun, TERMINAL, type TaskError, type TaskRow } from "../db/tasks.ts";
 import { settings, type Bindings } from "../env.ts";
 import { routeModel, type ModelRoute } from "../providers/registry.ts";
 import type { RejectReason } from "../scheduler/policy.ts";
@@ -20,7 +20,7 @@ import { enqueueTask } from "./task-message.ts";
 import { runnableBody } from "./task-request.ts";
 
 /** What happened to the task in this invocation. */
-export type RunResult = "succeeded" | "failed" | "retry_later" | "expired" | "skipped";
+export type RunResult = "succeeded" | "failed" | "retry_later" | "expired" | "cancelled" | "skipped";
 
 /** Runs of one task allowed in one invocation (each preemption costs one) before it waits in line again. */
 const MAX_RUNS_PER_DELIVERY = 20;
@@ -36,7 +36,11 @@ function asTaskError(error: { message: string; code?: string | null }, type = "u
   return { message: error.message, type, code: error.code ?? null };
 }
 
-/** Runs the task if it is still to do. A try that breaks on the gateway's side counts as a failed try. */
+/**
+ * Runs the task if it is still to do. A try the gateway cannot make for a reason of its own state
+ * (the scheduler restarting, a provider misconfigured) is put off without counting; a try that
+ * breaks on an unexpected error counts as a failed try.
+ */
 export async function runTask(env: Bindings, taskId: string, context: RunContext = {}): Promise<RunResult> {
   const db = database(env.DB);
   const keeper = context.keeper ?? new ClaimKeeper(db);
@@ -46,11 +50,18 @@ export async function runTask(env: Bindings, taskId: string, context: RunContext
   try {
     return await runHeld(env, db, taskId, tokens, keeper);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    console.error("task try broke; counted as a failed try", taskId, error);
-    const { TASK_MAX_ATTEMPTS } = settings(env);
-    const code = (error as Partial<GatewayError>).code ?? "internal_error";
-    await recordBrokenTry(db, taskId, [hold, ...(tokens.run ? [tokens.run] : [])], { message, type: "server_error", code }, { maxFailures: TASK_MAX_ATTEMPTS, availableAt: Date.now() + backoffMs(1) }, Date.now());
+    const ours = [hold, ...(tokens.run ? [tokens.run] : [])];
+    const now = Date.now();
+    if (error instanceof GatewayError || error instanceof ConfigError) {
+      console.error("task try put off: the gateway cannot make it now", taskId, error.message);
+      // A configuration's detail is for the operator's log, not for the task's owner.
+      const reason = error instanceof ConfigError ? { message: "the gateway is misconfigured; its operator must fix it", type: "server_error", code: "gateway_misconfigured" } : asTaskError(error, "server_error");
+      await postponeTry(db, taskId, ours, reason, now + backoffMs(5), now);
+    } else {
+      console.error("task try broke; counted as a failed try", taskId, error);
+      const reason = { message: error instanceof Error ? error.message : String(error), type: "server_error", code: "internal_error" };
+      await recordBrokenTry(db, taskId, ours, reason, { maxFailures: settings(env).TASK_MAX_ATTEMPTS, availableAt: now + backoffMs(3) }, now);
+    }
     return "retry_later";
   } finally {
     keeper.drop(hold);
@@ -64,11 +75,16 @@ async function runHeld(env: Bindings, db: Database, taskId: string, tokens: { ho
   const { hold } = tokens;
 
   for (let run = 0; run < MAX_RUNS_PER_DELIVERY; run++) {
-    const row = await findTask(db, taskId);
-    // A duplicate wake-up for a task that ended, runs, or is held by another runner does nothing.
-    if (!row || TERMINAL.includes(row.status)) return "skipped";
+    const found = await findTaskToRun(db, taskId);
+    // A duplicate wake-up for a task that ended or runs elsewhere does nothing (a lapsed run is the sweeper's).
+    if (!found || TERMINAL.includes(found.row.status) || found.row.status === "running") return "skipped";
+    const { row } = found;
     const now = Date.now();
-    if (row.status === "running" && (row.leaseUntil ?? 0) > now) return "skipped";
+    // Its owner was disabled or deleted (maybe after submitting through a key another isolate still trusted).
+    if (!found.ownerActive) {
+      await cancelTask(db, taskId, now);
+      return "cancelled";
+    }
     if (row.deadline !== null && row.deadline <= now) {
       await expireTask(db, taskId, now);
       return "expired";
@@ -79,13 +95,14 @@ async function runHeld(env: Bindings, db: Database, taskId: string, tokens: { ho
       await failTask(db, taskId, { message: runnable.reason, type: "invalid_request_error", code: "invalid_task" }, now);
       return "failed";
     }
+    // Held before anything that may break, so a broken try is always this runner's to record.
+    const heldByUs = row.runId === hold && (row.leaseUntil ?? 0) > now;
+    if (!heldByUs && !(await holdQueued(db, taskId, hold, ClaimKeeper.until(now), now))) return "skipped";
     const route = await routeModel(env, row.model);
     if (!route) {
       await failTask(db, taskId, { message: `the model '${row.model}' is no longer served`, type: "invalid_request_error", code: "model_not_found" }, now);
       return "failed";
     }
-    const heldByUs = row.runId === hold && (row.leaseUntil ?? 0) > now;
-    if (row.status === "queued" && !heldByUs && !(await holdQueued(db, taskId, hold, ClaimKeeper.until(now), now))) return "skipped";
 
     const body = runnable.body;
     const runId = crypto.randomUUID();
@@ -107,9 +124,10 @@ async function runHeld(env: Bindings, db: Database, taskId: string, tokens: { ho
       logRefusal: false,
       onLease: () => {
         tokens.run = runId;
-        keeper.keep(runId);
-        // Claim the row while the call starts, so the slot does not idle on a D1 write; a failed claim
-        // (cancelled meanwhile, taken by another run, or D1 failing) aborts the call before it does work.
+        keeper.keep(runId, () => notOurs.abort(new Error("the task's claim was lost")));
+        // Claim the row while the call starts, so the slot does not idle on a D1 write. A failed
+        // claim (cancelled meanwhile, taken by another run, or D1 failing) aborts the call; the
+        // request may already have reached the provider, and its answer is then dropped.
         const at = Date.now();
         claimed = claimTask(db, taskId, hold, runId, ClaimKeeper.until(at), at)
           .catch((error) => (console.error("task claim failed", taskId, error), false))

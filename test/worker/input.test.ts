@@ -123,6 +123,8 @@ describe("gateway-only fields", () => {
     expect(await errorOf(realtime)).toMatchObject({ param: "deadline", code: "unsupported_parameter" });
     const legacy = await call("/api/request/", { method: "POST", key, json: { model: "sim-small", prompt: "x", request_type: "realtime", deadline } });
     expect((await errorOf(legacy)).param).toBe("deadline");
+    const embed = await call("/v1/embeddings", { method: "POST", key, json: { model: "sim-small", input: "x", deadline } });
+    expect(await errorOf(embed)).toMatchObject({ param: "deadline" });
     const hook = await call("/v1/tasks", { method: "POST", key, json: { model: "sim-small", messages: [{ role: "user", content: "x" }], webhook_url: "https://example.com/hook" } });
     expect(hook.status).toBe(400);
     expect((await errorOf(hook)).param).toBe("webhook_url");

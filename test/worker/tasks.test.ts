@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import type { Bindings } from "../../src/env.ts";
 import { runTask } from "../../src/tasks/run-task.ts";
 import { taskSweeper } from "../../src/tasks/task-sweeper.ts";
-import { ADMIN, call, callWith, simReset, simStats, simUrl, userWithKey } from "./helpers.ts";
+import { ADMIN, call, callWith, simRequests, simReset, simStats, simUrl, userWithKey } from "./helpers.ts";
 
 const bindings = env as unknown as Bindings;
 
@@ -25,13 +25,13 @@ async function waitFor(key: string, id: string, done: (t: Task) => boolean): Pro
   throw new Error(`task ${id} stuck in ${task?.status}`);
 }
 /** Writes a task row directly, as a consumer or a crash would have left it. */
-async function insertTask(ownerId: string, row: { status: "queued" | "running"; deadline: number; leaseUntil: number; runId?: string; availableAt?: number; messages?: unknown[]; model?: string; error?: unknown }): Promise<string> {
+async function insertTask(ownerId: string, row: { status: "queued" | "running"; deadline: number; leaseUntil: number; runId?: string; availableAt?: number; messages?: unknown[]; model?: string; error?: unknown; attempts?: number }): Promise<string> {
   const id = `task_manual_${crypto.randomUUID()}`;
   const now = Date.now();
   const model = row.model ?? "sim-small";
   const request = JSON.stringify({ model, messages: row.messages ?? [{ role: "user", content: "x" }] });
-  await env.DB.prepare("insert into tasks (id, owner_id, model, provider, status, request, deadline, lease_until, run_id, available_at, error, created_at, updated_at) values (?, ?, ?, 'sim', ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-    .bind(id, ownerId, model, row.status, request, row.deadline, row.leaseUntil, row.runId ?? null, row.availableAt ?? 0, row.error === undefined ? null : JSON.stringify(row.error), now, now)
+  await env.DB.prepare("insert into tasks (id, owner_id, model, provider, status, request, deadline, lease_until, run_id, available_at, error, attempts, created_at, updated_at) values (?, ?, ?, 'sim', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+    .bind(id, ownerId, model, row.status, request, row.deadline, row.leaseUntil, row.runId ?? null, row.availableAt ?? 0, row.error === undefined ? null : JSON.stringify(row.error), row.attempts ?? 0, now, now)
     .run();
   return id;
 }
@@ -103,9 +103,11 @@ describe("task API", () => {
 describe("durability", () => {
   it("a duplicate delivery of a finished task makes no second upstream call and no second result", async () => {
     const u = await userWithKey();
-    const task = (await (await submit(u.key)).json()) as Task;
+    const marker = `dup-${crypto.randomUUID()}`;
+    const task = (await (await submit(u.key, marker)).json()) as Task;
     const done = await waitFor(u.key, task.id, terminal);
-    const before = (await simStats()).requests;
+    const callsFor = async () => (await simRequests()).filter((b) => JSON.stringify(b).includes(marker)).length;
+    expect(await callsFor()).toBe(1);
     const batch = createMessageBatch("gateway-tasks", [
       { id: "dup-1", timestamp: new Date(), attempts: 1, body: { taskId: task.id } },
       { id: "dup-2", timestamp: new Date(), attempts: 2, body: { taskId: task.id } },
@@ -114,7 +116,7 @@ describe("durability", () => {
     await worker.queue(batch, bindings, ctx);
     const result = await getQueueResult(batch, ctx);
     expect(result.explicitAcks.sort()).toEqual(["dup-1", "dup-2"]);
-    expect((await simStats()).requests).toBe(before);
+    expect(await callsFor()).toBe(1);
     const after = (await (await call(`/v1/tasks/${task.id}`, { key: u.key })).json()) as Task;
     expect(after).toEqual(done);
   });
@@ -225,17 +227,51 @@ describe("retries", () => {
     expect(t.error).toMatchObject({ code: "deadline_exceeded", last_error: lastError });
   });
 
-  it("counts a try that breaks on the gateway's side, and fails the task with the reason after the bound", async () => {
+  it("puts off, without counting, a try the gateway cannot make for a reason of its own, and runs it once fixed", async () => {
     // Made while its key's secret was set; the secret is gone by the time the task runs.
     const made = await callWith({ KEYLESS_KEY: "sk-sim-test" }, "/api/providers", { method: "POST", key: ADMIN, json: { name: "keyless", type: "openai-compatible", base_url: `${simUrl()}/v1`, api_key: "${KEYLESS_KEY}", limits: { max_concurrency: 2 }, models: ["keyless-model"] } });
     expect(made.status).toBe(201);
     const u = await userWithKey();
     const id = await insertTask(u.id, { status: "queued", deadline: Date.now() + 3600_000, leaseUntil: 0, availableAt: Date.now() + 3600_000, model: "keyless-model" });
-    const outcomes = [];
-    for (let i = 0; i < 3; i++) outcomes.push(await runTask(bindings, id));
-    expect(outcomes).toEqual(["retry_later", "retry_later", "retry_later"]);
+    for (let i = 0; i < 4; i++) expect(await runTask(bindings, id)).toBe("retry_later");
+    const waiting = (await (await call(`/v1/tasks/${id}`, { key: u.key })).json()) as Task;
+    // No try spent, and the task's owner sees why it waits, without the secret's name.
+    expect(waiting).toMatchObject({ status: "queued", attempts: 0, error: { code: "provider_key_missing" } });
+    expect(waiting.error?.message).not.toContain("KEYLESS_KEY");
+    // The operator sets the secret again: the task runs.
+    expect(await runTask({ ...bindings, KEYLESS_KEY: "sk-sim-test" } as Bindings, id)).toBe("succeeded");
+  });
+
+  it("counts a run that dies with its invocation as a try, so a task that keeps killing it ends failed", async () => {
+    const u = await userWithKey();
+    // Its third run stopped mid-call: the claim lapsed with the task still running.
+    const id = await insertTask(u.id, { status: "running", deadline: Date.now() + 3600_000, leaseUntil: Date.now() - 1000, runId: "dead-run", attempts: 2 });
+    const sweeper = taskSweeper(bindings);
+    await sweeper.arm();
+    expect(await runDurableObjectAlarm(sweeper)).toBe(true);
     const t = (await (await call(`/v1/tasks/${id}`, { key: u.key })).json()) as Task;
-    expect(t).toMatchObject({ status: "failed", attempts: 3, error: { code: "provider_key_missing" } });
+    expect(t).toMatchObject({ status: "failed", attempts: 3, error: { code: "run_lost" } });
+  });
+
+  it("does not count a failed try twice when a later step of the same try breaks", async () => {
+    const u = await userWithKey();
+    const id = await insertTask(u.id, { status: "queued", deadline: Date.now() + 3600_000, leaseUntil: 0, availableAt: Date.now() + 3600_000, messages: [{ role: "user", content: "x [sim:fault=500]" }] });
+    const brokenQueue = { send: () => Promise.reject(new Error("queue unavailable")), sendBatch: () => Promise.reject(new Error("queue unavailable")) } as unknown as Queue;
+    expect(await runTask({ ...bindings, TASK_QUEUE: brokenQueue } as Bindings, id)).toBe("retry_later");
+    const t = (await (await call(`/v1/tasks/${id}`, { key: u.key })).json()) as Task;
+    expect(t).toMatchObject({ status: "queued", attempts: 1 });
+    await call(`/v1/tasks/${id}`, { method: "DELETE", key: u.key });
+  });
+
+  it("does not run the task of a user disabled after submitting it", async () => {
+    const u = await userWithKey();
+    const id = await insertTask(u.id, { status: "queued", deadline: Date.now() + 3600_000, leaseUntil: 0, availableAt: Date.now() + 3600_000 });
+    // Disabled behind the admin API's back, as another isolate's stale cache would let a task in.
+    await env.DB.prepare("update users set disabled_at = ? where id = ?").bind(Date.now(), u.id).run();
+    const before = (await simStats()).requests;
+    expect(await runTask(bindings, id)).toBe("cancelled");
+    expect((await simStats()).requests).toBe(before);
+    expect((await env.DB.prepare("select status from tasks where id = ?").bind(id).first<{ status: string }>())?.status).toBe("cancelled");
   });
 });
 
