@@ -11,9 +11,15 @@ export const USAGE = `usage: node --experimental-strip-types sim/cli.ts [flags]
   --ttft-ms MS             time to first token (default 20)
   --tokens-per-second N    output speed (default 200)
   --output-tokens N        completion length without max_tokens (default 8)
-  --api-key KEY            require Authorization: Bearer KEY
+  --api-key KEY            require the key (Bearer / x-api-key / x-goog-api-key)
   --retry-after-seconds N  Retry-After on 429 (default 1)
-  -h, --help               show this help`;
+  --token-ttl-ms MS        lifetime of a token from POST /auth (default 60000)
+  --token-field PATH       where POST /auth puts the token, e.g. data.access_token (default token)
+  --auth-username NAME     username POST /auth accepts (default sim-user)
+  --auth-password PASS     password POST /auth accepts (default sim-pass)
+  -h, --help               show this help
+Formats: OpenAI /v1/chat/completions, /v1/embeddings; Anthropic /v1/messages (x-api-key);
+Gemini /v1beta/models/M:generateContent, :streamGenerateContent (x-goog-api-key or ?key=).`;
 
 /** Thrown for unknown flags or bad values; the CLI exits with status 2. */
 export class CliError extends Error {
@@ -32,7 +38,14 @@ const FLAGS: Record<string, keyof SimOptions> = {
   "output-tokens": "outputTokens",
   "api-key": "apiKey",
   "retry-after-seconds": "retryAfterSeconds",
+  "token-ttl-ms": "tokenTtlMs",
+  "token-field": "tokenField",
+  "auth-username": "authUsername",
+  "auth-password": "authPassword",
 };
+
+/** Options whose flag value is taken as text, not as a number. */
+const TEXT_OPTIONS: ReadonlySet<keyof SimOptions> = new Set(["apiKey", "tokenField", "authUsername", "authPassword"]);
 
 /** Parses CLI flags into options. @throws CliError on unknown flags, positionals or invalid values. */
 export function parseCliArgs(argv: string[]): { help: boolean; options: SimOptions } {
@@ -47,7 +60,7 @@ export function parseCliArgs(argv: string[]): { help: boolean; options: SimOptio
   const raw: Record<string, unknown> = {};
   for (const [flag, key] of Object.entries(FLAGS)) {
     const v = values[flag];
-    if (typeof v === "string") raw[key] = key === "apiKey" ? v : v.trim() === "" ? NaN : v;
+    if (typeof v === "string") raw[key] = TEXT_OPTIONS.has(key) ? v : v.trim() === "" ? NaN : v;
   }
   try {
     return { help: false, options: validatePatch(raw) as SimOptions };

@@ -1,16 +1,19 @@
-// POST /v1/chat/completions: request validation, directives, and the non-streaming / streaming responses.
+// POST /v1/chat/completions: request validation, directives, and the text or tool-call answer, plain or streamed.
+import { deliver } from "./answer.ts";
+import type { ChatTools } from "./chat-tools.ts";
+import { parseChatTools, streamToolCalls, toolCallsBody } from "./chat-tools.ts";
 import type { FinishReason } from "./completions.ts";
 import { completionBody, completionMeta, completionText, usage } from "./completions.ts";
 import type { LlmContext } from "./context.ts";
 import { parseDirectives } from "./directives.ts";
-import { injectFault } from "./faults.ts";
-import { HttpError, readJson, sendJson } from "./http.ts";
-import { lastUserText, promptTokens } from "./messages.ts";
+import { HttpError, readJson } from "./http.ts";
+import { lastUserText, promptTokens, toolResultsPending } from "./messages.ts";
 import { totalLatencyMs } from "./pacing.ts";
 import { streamCompletion } from "./stream.ts";
+import { chooseToolCalls, toolCallTokens } from "./tools.ts";
 
 /** The fields of a chat completion request the simulator uses. */
-export interface ChatRequest {
+export interface ChatRequest extends ChatTools {
   model: string;
   messages: unknown[];
   stream: boolean;
@@ -46,6 +49,7 @@ export function parseChatRequest(body: unknown): ChatRequest {
     stream: b.stream === true,
     includeUsage: b.stream === true && streamOptions?.include_usage === true,
     maxTokens: optionalPositiveInt(b, "max_completion_tokens") ?? optionalPositiveInt(b, "max_tokens"),
+    ...parseChatTools(b),
   };
 }
 
@@ -56,29 +60,39 @@ export async function handleChat(ctx: LlmContext): Promise<void> {
   const request = parseChatRequest(raw);
   const directives = parseDirectives(lastUserText(request.messages));
   const ttftMs = directives.latencyMs ?? ctx.options.ttftMs;
+  const meta = completionMeta(request.model, ctx.seq);
+  const prompt = promptTokens(request.messages);
+  const { stream, includeUsage } = request;
+  // Tool results after the last user message answer its directives: the model then replies in text.
+  const resultsPending = toolResultsPending(request.messages);
+  const calls = chooseToolCalls({
+    tools: request.tools,
+    mode: request.mode,
+    directed: resultsPending ? undefined : directives.tools,
+    resultsPending,
+    parallel: request.parallel,
+  });
+
+  if (calls.length > 0) {
+    const u = usage(prompt, toolCallTokens(calls));
+    return deliver(ctx, directives.fault, {
+      stream,
+      ttftMs,
+      latencyMs: totalLatencyMs(ttftMs, u.completion_tokens, ctx.options.tokensPerSecond),
+      body: () => toolCallsBody(meta, ctx.seq, calls, u),
+      streamWith: (fault) => streamToolCalls(ctx, { meta, calls, usage: u, includeUsage, ttftMs, fault }),
+    });
+  }
+
   const wanted = directives.tokens ?? ctx.options.outputTokens;
   const tokens = request.maxTokens === undefined ? wanted : Math.min(wanted, request.maxTokens);
   const finish: FinishReason = tokens < wanted ? "length" : "stop";
-  const meta = completionMeta(request.model, ctx.seq);
-  const u = usage(promptTokens(request.messages), tokens);
-  const fault = directives.fault;
-  const latency = totalLatencyMs(ttftMs, tokens, ctx.options.tokensPerSecond);
-  const body = (): object => completionBody(meta, completionText(tokens), finish, u);
-
-  if (fault) {
-    ctx.scope.markFault();
-    const bodyFault = fault === "malformed" || fault === "cut";
-    if (bodyFault && request.stream) {
-      return streamCompletion(ctx, { meta, tokens, finish, usage: u, includeUsage: request.includeUsage, ttftMs, fault });
-    }
-    // Error statuses and resets come after ttft; a broken body takes as long as a real one.
-    return injectFault(ctx, fault, bodyFault ? latency : ttftMs, () => JSON.stringify(body()));
-  }
-  if (request.stream) {
-    return streamCompletion(ctx, { meta, tokens, finish, usage: u, includeUsage: request.includeUsage, ttftMs });
-  }
-  ctx.scope.after(latency, () => {
-    ctx.scope.markSuccess();
-    sendJson(ctx.res, 200, body(), ctx.headers);
+  const u = usage(prompt, tokens);
+  deliver(ctx, directives.fault, {
+    stream,
+    ttftMs,
+    latencyMs: totalLatencyMs(ttftMs, tokens, ctx.options.tokensPerSecond),
+    body: () => completionBody(meta, completionText(tokens), finish, u),
+    streamWith: (fault) => streamCompletion(ctx, { meta, tokens, finish, usage: u, includeUsage, ttftMs, fault }),
   });
 }

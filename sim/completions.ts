@@ -15,7 +15,7 @@ export interface Usage {
 }
 
 /** Why generation stopped. */
-export type FinishReason = "stop" | "length";
+export type FinishReason = "stop" | "length" | "tool_calls";
 
 /** Creates the id/created/model triple for a completion. */
 export function completionMeta(model: string, seq: number): CompletionMeta {

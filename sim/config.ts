@@ -14,10 +14,22 @@ export interface SimOptions {
   tokensPerSecond?: number;
   /** Completion length in tokens when the request sets no max_tokens (default 8). */
   outputTokens?: number;
-  /** When set, requests must send `Authorization: Bearer <apiKey>`, else 401 (default unset). */
+  /**
+   * When set, requests must carry it, else 401: `Authorization: Bearer <apiKey>` (OpenAI; a valid POST /auth
+   * token also passes), `x-api-key` (Anthropic), `x-goog-api-key` or `?key=` (Gemini: 403 missing, 400 wrong).
+   * Default unset.
+   */
   apiKey?: string;
   /** Value of the Retry-After header on 429 responses, in seconds (default 1). */
   retryAfterSeconds?: number;
+  /** Lifetime of a token issued by POST /auth, in milliseconds (default 60000). */
+  tokenTtlMs?: number;
+  /** Where POST /auth puts the token in its JSON answer, a dotted path such as "data.access_token" (default "token"). */
+  tokenField?: string;
+  /** Username POST /auth accepts (default "sim-user"). */
+  authUsername?: string;
+  /** Password POST /auth accepts (default "sim-pass"). */
+  authPassword?: string;
 }
 
 /** Options with every default applied; `apiKey` undefined means no authentication. */
@@ -30,6 +42,10 @@ export interface ResolvedOptions {
   outputTokens: number;
   apiKey: string | undefined;
   retryAfterSeconds: number;
+  tokenTtlMs: number;
+  tokenField: string;
+  authUsername: string;
+  authPassword: string;
 }
 
 /** Default values of every option. */
@@ -42,6 +58,10 @@ export const DEFAULT_OPTIONS: Readonly<ResolvedOptions> = Object.freeze({
   outputTokens: 8,
   apiKey: undefined,
   retryAfterSeconds: 1,
+  tokenTtlMs: 60_000,
+  tokenField: "token",
+  authUsername: "sim-user",
+  authPassword: "sim-pass",
 });
 
 /** Thrown when an option name or value is invalid; the message names the option. */
@@ -87,6 +107,21 @@ const CHECKS: Record<keyof SimOptions, Check> = {
     return v === "" ? undefined : v;
   },
   retryAfterSeconds: number(0, { integer: true }),
+  tokenTtlMs: number(0, { integer: true }),
+  tokenField: (v, k) => {
+    if (typeof v !== "string" || !/^[^.]+(\.[^.]+)*$/.test(v)) {
+      throw new SimConfigError(`${k} must be a dotted path such as "data.access_token", got ${JSON.stringify(v)}`);
+    }
+    return v;
+  },
+  authUsername: (v, k) => {
+    if (typeof v !== "string") throw new SimConfigError(`${k} must be a string`);
+    return v;
+  },
+  authPassword: (v, k) => {
+    if (typeof v !== "string") throw new SimConfigError(`${k} must be a string`);
+    return v;
+  },
 };
 
 /**

@@ -1,6 +1,7 @@
 // The per-request context handed to LLM endpoint handlers.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ResolvedOptions } from "./config.ts";
+import type { Dialect } from "./dialect.ts";
 import type { HeaderMap } from "./http.ts";
 import type { RequestScope } from "./scope.ts";
 
@@ -9,6 +10,8 @@ export interface LlmContext {
   req: IncomingMessage;
   res: ServerResponse;
   scope: RequestScope;
+  /** The wire format of the endpoint: how its errors and faults are worded. */
+  dialect: Dialect;
   /** Options snapshot taken when the request arrived (later configure() calls do not affect it). */
   options: ResolvedOptions;
   /** Headers to add to every response of this request (x-request-id, rate-limit headers). */

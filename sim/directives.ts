@@ -1,7 +1,10 @@
-// Per-request directives embedded in prompt text: [sim:fault=KIND], [sim:latency=MS], [sim:tokens=N].
+// Per-request directives embedded in prompt text: [sim:fault=KIND], [sim:latency=MS], [sim:tokens=N], [sim:tool=NAME].
 
-/** Fault kinds accepted by `[sim:fault=KIND]`. */
-export const FAULTS = ["500", "503", "429", "hang", "reset", "malformed", "cut", "redirect", "html"] as const;
+/**
+ * Fault kinds accepted by `[sim:fault=KIND]`. `midstream` fails a stream after a few tokens with the format's
+ * in-stream error event (OpenAI/Gemini `data: {"error":…}`, Anthropic `event: error`); unstreamed it acts as 503.
+ */
+export const FAULTS = ["500", "503", "429", "hang", "reset", "malformed", "cut", "redirect", "html", "midstream"] as const;
 
 /** One of FAULTS. */
 export type Fault = (typeof FAULTS)[number];
@@ -13,6 +16,8 @@ export interface Directives {
   latencyMs?: number;
   /** Overrides the output length (still capped by max_tokens). */
   tokens?: number;
+  /** Tools the answer calls, in order (`[sim:tool=NAME]`, repeatable for parallel calls). */
+  tools?: string[];
 }
 
 /** Thrown for an unknown directive or an invalid value (maps to a 400). */
@@ -32,7 +37,8 @@ function nonNegativeInt(name: string, raw: string): number {
 }
 
 /**
- * Parses every `[sim:key=value]` directive in `text`; later directives override earlier ones.
+ * Parses every `[sim:key=value]` directive in `text`; later directives override earlier ones, except
+ * `tool`, which accumulates (tool names keep their case).
  * @throws DirectiveError on an unknown key or value.
  */
 export function parseDirectives(text: string): Directives {
@@ -49,8 +55,12 @@ export function parseDirectives(text: string): Directives {
       out.latencyMs = nonNegativeInt(key, raw!);
     } else if (key === "tokens") {
       out.tokens = nonNegativeInt(key, raw!);
+    } else if (key === "tool") {
+      const name = raw!.trim();
+      if (name === "") throw new DirectiveError("[sim:tool=…] needs a tool name");
+      (out.tools ??= []).push(name);
     } else {
-      throw new DirectiveError(`unknown sim directive "${rawKey}" (expected fault, latency or tokens)`);
+      throw new DirectiveError(`unknown sim directive "${rawKey}" (expected fault, latency, tokens or tool)`);
     }
   }
   return out;

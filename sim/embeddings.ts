@@ -1,8 +1,8 @@
 // POST /v1/embeddings: deterministic 8-dimensional vectors derived from a hash of each input string.
+import { deliver } from "./answer.ts";
 import type { LlmContext } from "./context.ts";
 import { parseDirectives } from "./directives.ts";
-import { injectFault } from "./faults.ts";
-import { HttpError, readJson, sendJson } from "./http.ts";
+import { HttpError, readJson } from "./http.ts";
 import { estimateTokens } from "./messages.ts";
 
 /** Dimensions of every simulated embedding. */
@@ -62,12 +62,5 @@ export async function handleEmbeddings(ctx: LlmContext): Promise<void> {
     model,
     usage: { prompt_tokens: promptTokens, total_tokens: promptTokens },
   });
-  if (directives.fault) {
-    ctx.scope.markFault();
-    return injectFault(ctx, directives.fault, delay, () => JSON.stringify(body()));
-  }
-  ctx.scope.after(delay, () => {
-    ctx.scope.markSuccess();
-    sendJson(ctx.res, 200, body(), ctx.headers);
-  });
+  deliver(ctx, directives.fault, { stream: false, ttftMs: delay, latencyMs: delay, body, streamWith: () => {} });
 }

@@ -1,20 +1,24 @@
-// Fault injection for a single request: error statuses, hang, connection reset, malformed and cut bodies.
+// Fault injection for a single request: error statuses, hang, connection reset, redirect, HTML page, malformed and cut bodies.
 import type { LlmContext } from "./context.ts";
 import type { Fault } from "./directives.ts";
+import type { StreamFault } from "./framestream.ts";
 import type { HeaderMap } from "./http.ts";
-import { errorBody, sendJson } from "./http.ts";
 
-/** Faults that do not depend on the response being streamed. */
-const ERROR_FAULTS: Record<"500" | "503" | "429", { status: number; message: string; type: string; code: string | null }> = {
-  "500": { status: 500, message: "The server had an error while processing your request. (simulated fault)", type: "server_error", code: null },
-  "503": { status: 503, message: "The engine is currently overloaded, please try again later. (simulated fault)", type: "server_error", code: null },
-  "429": { status: 429, message: "Rate limit reached for requests. (simulated fault)", type: "rate_limit_error", code: "rate_limit_exceeded" },
-};
+/** Faults a stream writer applies itself when the request is streamed. */
+export function isStreamFault(fault: Fault): fault is StreamFault {
+  return fault === "malformed" || fault === "cut" || fault === "midstream";
+}
+
+/** Faults that send (part of) the answer's body and so take as long as the answer. */
+export function isBodyFault(fault: Fault): boolean {
+  return fault === "malformed" || fault === "cut";
+}
 
 /**
- * Applies `fault` after `delayMs` (hang: never answers). `fullBody` is the JSON the request would have
- * returned; malformed sends its first half as a complete 200 body, cut announces its full length,
- * sends half and drops the connection. Streaming malformed/cut are handled by the stream writer.
+ * Applies `fault` after `delayMs` (hang: never answers). Error statuses (and `midstream`, which acts as 503
+ * unstreamed) use the context's dialect. `fullBody` is the JSON the request would have returned; malformed
+ * sends its first half as a complete 200 body, cut announces its full length, sends half and drops the
+ * connection. Streaming malformed/cut/midstream are handled by the stream writers.
  */
 export function injectFault(ctx: LlmContext, fault: Fault, delayMs: number, fullBody: () => string): void {
   const { res, scope } = ctx;
@@ -22,8 +26,9 @@ export function injectFault(ctx: LlmContext, fault: Fault, delayMs: number, full
   scope.after(delayMs, () => {
     if (fault === "reset") return scope.destroy();
     if (fault === "redirect") {
-      // Same origin: a client that follows it would send its Authorization header along.
-      res.writeHead(307, { ...ctx.headers, location: "/v1/chat/completions", "content-length": 0 });
+      // Same origin: a client that follows it would send its credentials along.
+      const location = ctx.dialect.name === "openai" ? "/v1/chat/completions" : (ctx.req.url ?? "/");
+      res.writeHead(307, { ...ctx.headers, location, "content-length": 0 });
       res.end();
       return;
     }
@@ -34,10 +39,9 @@ export function injectFault(ctx: LlmContext, fault: Fault, delayMs: number, full
       res.end(page);
       return;
     }
-    if (fault === "500" || fault === "503" || fault === "429") {
-      const f = ERROR_FAULTS[fault];
+    if (fault === "500" || fault === "503" || fault === "429" || fault === "midstream") {
       const extra: HeaderMap = fault === "429" ? { "retry-after": String(ctx.options.retryAfterSeconds) } : {};
-      return sendJson(res, f.status, errorBody(f.message, f.type, f.code), { ...ctx.headers, ...extra });
+      return ctx.dialect.sendError(res, ctx.dialect.faultError(fault === "midstream" ? "503" : fault), { ...ctx.headers, ...extra });
     }
     const body = fullBody();
     const half = body.slice(0, Math.floor(body.length / 2));

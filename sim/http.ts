@@ -1,4 +1,4 @@
-// HTTP helpers: JSON responses, OpenAI-shaped error bodies and bounded JSON request-body reading.
+// HTTP helpers: JSON responses, the HttpError every format words its own way, OpenAI error bodies, bounded JSON body reading.
 import type { IncomingMessage, ServerResponse } from "node:http";
 
 /** Extra response headers. */
@@ -9,19 +9,29 @@ export interface ErrorBody {
   error: { message: string; type: string; param: string | null; code: string | null };
 }
 
-/** An error that maps to an OpenAI-shaped HTTP error response. */
+/**
+ * An error that maps to an HTTP error response. The OpenAI dialect uses every field; Anthropic words it by
+ * status, Gemini by status plus `details`.
+ */
 export class HttpError extends Error {
   status: number;
   type: string;
   code: string | null;
   param: string | null;
-  constructor(status: number, message: string, opts: { type?: string; code?: string | null; param?: string | null } = {}) {
+  /** google.rpc details for Gemini error bodies (e.g. ErrorInfo with reason API_KEY_INVALID). */
+  details: unknown[] | undefined;
+  constructor(
+    status: number,
+    message: string,
+    opts: { type?: string; code?: string | null; param?: string | null; details?: unknown[] } = {},
+  ) {
     super(message);
     this.name = "HttpError";
     this.status = status;
     this.type = opts.type ?? "invalid_request_error";
     this.code = opts.code ?? null;
     this.param = opts.param ?? null;
+    this.details = opts.details;
   }
 }
 

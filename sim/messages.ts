@@ -18,6 +18,16 @@ export function lastUserText(messages: readonly unknown[]): string {
   return "";
 }
 
+/** True when a message with role "tool" (a tool result) follows the last user message. */
+export function toolResultsPending(messages: readonly unknown[]): boolean {
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const role = (messages[i] as { role?: unknown } | null)?.role;
+    if (role === "user") return false;
+    if (role === "tool") return true;
+  }
+  return false;
+}
+
 /** Token estimate for text: ceil(chars / 4). */
 export function estimateTokens(text: string): number {
   return Math.ceil(text.length / 4);

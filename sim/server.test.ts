@@ -133,7 +133,7 @@ describe("other endpoints", () => {
     await chat(sim, "hi").then((r) => r.text());
     expect(((await (await fetch(`${sim.url}/sim/stats`)).json()) as SimStats).completed).toBe(1);
     expect((await fetch(`${sim.url}/sim/reset`, { method: "POST" })).status).toBe(200);
-    expect(sim.stats()).toEqual({ inFlight: 0, maxInFlight: 0, requests: 0, completed: 0, rejected429: 0, faults: 0, aborted: 0, unauthorized: 0 });
+    expect(sim.stats()).toEqual({ inFlight: 0, maxInFlight: 0, requests: 0, completed: 0, rejected429: 0, faults: 0, aborted: 0, unauthorized: 0, authExchanges: 0 });
     const missing = await fetch(`${sim.url}/v2/whatever`);
     expect(missing.status).toBe(404);
     expect(((await missing.json()) as Json).error).toMatchObject({ type: "invalid_request_error", param: null, code: null });
@@ -310,6 +310,20 @@ describe("faults", () => {
     expect(data).not.toContain("[DONE]");
     await waitFor(() => sim.stats().inFlight === 0);
     expect(sim.stats()).toMatchObject({ faults: 1, aborted: 0, completed: 0 });
+  });
+
+  it("midstream ends a stream with an error chunk and no [DONE]; unstreamed it is a 503", async () => {
+    const sim = await start({ outputTokens: 20 });
+    const streamed = await chat(sim, "[sim:fault=midstream]", { stream: true });
+    expect(streamed.status).toBe(200);
+    const data = sseData(await streamed.text());
+    expect(data).not.toContain("[DONE]");
+    const chunks = data.map((d) => JSON.parse(d) as Json);
+    expect(chunks.slice(1, -1).map((c) => c.choices[0].delta.content).join("")).toBe("tok1 tok2 tok3");
+    expect(chunks.at(-1)).toEqual({ error: { message: expect.any(String), type: "server_error", param: null, code: null } });
+    expect((await chat(sim, "[sim:fault=midstream]")).status).toBe(503);
+    await waitFor(() => sim.stats().inFlight === 0);
+    expect(sim.stats()).toMatchObject({ faults: 2, completed: 0, aborted: 0 });
   });
 
   it("cut drops a non-streaming body midway", async () => {

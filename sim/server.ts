@@ -1,19 +1,27 @@
-// startSimulator: the OpenAI-compatible upstream simulator's HTTP server, routing, auth and admission control.
+// startSimulator: the upstream simulator's HTTP server (OpenAI, Anthropic and Gemini formats), routing, auth and admission control.
 import { createServer } from "node:http";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { anthropic } from "./anthropic.ts";
+import { handleCountTokens, handleMessages } from "./anthropic-messages.ts";
 import { handleChat } from "./chat.ts";
 import type { ResolvedOptions, SimOptions } from "./config.ts";
 import { resolveOptions, SimConfigError, validatePatch } from "./config.ts";
 import type { LlmContext } from "./context.ts";
+import type { Dialect } from "./dialect.ts";
 import { DirectiveError } from "./directives.ts";
 import { handleEmbeddings } from "./embeddings.ts";
+import { gemini } from "./gemini.ts";
+import { handleGenerate } from "./gemini-generate.ts";
 import { ClientGoneError, errorBody, HttpError, readJson, sendHttpError, sendJson } from "./http.ts";
 import { overCap, RpmWindow } from "./limits.ts";
 import { modelList } from "./models.ts";
+import { openai } from "./openai.ts";
 import { RequestScope } from "./scope.ts";
 import type { SimStats } from "./stats.ts";
 import { emptyStats, resetStats } from "./stats.ts";
+import { handleAuth } from "./token-auth.ts";
+import { TokenStore } from "./tokens.ts";
 
 export type { SimOptions } from "./config.ts";
 export type { SimStats } from "./stats.ts";
@@ -27,8 +35,10 @@ export interface Simulator {
   stats(): SimStats;
   /** The most recent chat request bodies, oldest first (at most 50). */
   requests(): unknown[];
-  /** Zeroes the counters (incl. maxInFlight) and forgets the RPM window and recent requests. */
+  /** Zeroes the counters (incl. maxInFlight) and forgets the RPM window and recent requests (issued tokens stay). */
   reset(): void;
+  /** Expires every token issued by POST /auth now; returns how many were still valid. */
+  expireTokens(): number;
   /** Changes options for requests arriving from now on. @throws SimConfigError (also when changing port). */
   configure(patch: Partial<SimOptions>): void;
   /** Stops listening and drops every open connection. */
@@ -36,6 +46,16 @@ export interface Simulator {
 }
 
 type Handler = (ctx: LlmContext) => Promise<void>;
+
+/** `/v1beta/models/{model}:generateContent` or `:streamGenerateContent`. */
+const GEMINI_PATH = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent)$/;
+
+/** The dialect whose error shape answers an unknown URL under `path`. */
+function dialectOfPath(path: string): Dialect {
+  if (path.startsWith("/v1beta/")) return gemini;
+  if (path === "/v1/messages" || path.startsWith("/v1/messages/")) return anthropic;
+  return openai;
+}
 
 /** Starts a simulator on 127.0.0.1. @throws SimConfigError on invalid options. */
 export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> {
@@ -55,22 +75,29 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
     options = { ...options, ...valid };
   };
 
-  const authorized = (req: IncomingMessage, o: ResolvedOptions): boolean =>
-    o.apiKey === undefined || req.headers.authorization === `Bearer ${o.apiKey}`;
+  const tokens = new TokenStore();
 
-  const rejectUnauthorized = (req: IncomingMessage, res: ServerResponse): void => {
+  /** Sends `dialect`'s credential rejection and returns true, or returns false when the request may pass. */
+  const rejectUnauthorized = (req: IncomingMessage, res: ServerResponse, dialect: Dialect, o: ResolvedOptions): boolean => {
+    const denied = dialect.authenticate(req, { apiKey: o.apiKey, tokens, now: Date.now() });
+    if (!denied) return false;
     stats.unauthorized++;
     req.resume();
-    sendJson(res, 401, errorBody("Incorrect API key provided. (simulated)", "invalid_request_error", "invalid_api_key"));
+    dialect.sendError(res, denied);
+    return true;
   };
 
-  const serveLlm = (req: IncomingMessage, res: ServerResponse, handler: Handler): void => {
+  const serveLlm = (req: IncomingMessage, res: ServerResponse, dialect: Dialect, handler: Handler): void => {
     stats.requests++;
     const o = options;
-    if (!authorized(req, o)) return rejectUnauthorized(req, res);
+    if (rejectUnauthorized(req, res, dialect, o)) return;
+    const refused = dialect.precheck(req);
+    if (refused) {
+      req.resume();
+      return dialect.sendError(res, refused);
+    }
     const now = Date.now();
     const id = ++seq;
-    const base = { "x-request-id": `req-sim-${id}` };
     const capped = overCap(stats.inFlight, o.maxConcurrency);
     if (capped || !window.tryAcquire(now, o.rpm)) {
       stats.rejected429++;
@@ -78,18 +105,31 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
       const message = capped
         ? `Rate limit reached: ${o.maxConcurrency} concurrent requests in flight. (simulated)`
         : `Rate limit reached for requests per min (RPM): Limit ${o.rpm}. (simulated)`;
-      const headers = { ...base, ...window.headers(now, o.rpm), "retry-after": String(o.retryAfterSeconds) };
-      return sendJson(res, 429, errorBody(message, "rate_limit_error", "rate_limit_exceeded"), headers);
+      const headers = { ...dialect.headers(id, window, now, o.rpm), "retry-after": String(o.retryAfterSeconds) };
+      return dialect.sendError(res, new HttpError(429, message, { type: "rate_limit_error", code: "rate_limit_exceeded" }), headers);
     }
     const scope = new RequestScope(res, stats);
-    const ctx: LlmContext = { req, res, scope, options: o, headers: { ...base, ...window.headers(now, o.rpm) }, seq: id, recordBody };
+    const headers = dialect.headers(id, window, now, o.rpm);
+    const ctx: LlmContext = { req, res, scope, dialect, options: o, headers, seq: id, recordBody };
     handler(ctx).catch((err: unknown) => {
       if (scope.closed || err instanceof ClientGoneError) return;
-      if (err instanceof HttpError) return sendHttpError(res, err, ctx.headers);
-      if (err instanceof DirectiveError) return sendHttpError(res, new HttpError(400, err.message), ctx.headers);
+      if (err instanceof HttpError) return dialect.sendError(res, err, ctx.headers);
+      if (err instanceof DirectiveError) return dialect.sendError(res, new HttpError(400, err.message), ctx.headers);
       const message = err instanceof Error ? err.message : String(err);
-      sendHttpError(res, new HttpError(500, `simulator bug: ${message}`, { type: "server_error" }), ctx.headers);
+      dialect.sendError(res, new HttpError(500, `simulator bug: ${message}`, { type: "server_error" }), ctx.headers);
     });
+  };
+
+  const serveGemini = (req: IncomingMessage, res: ServerResponse, match: RegExpExecArray, url: URL): void => {
+    let model: string;
+    try {
+      model = decodeURIComponent(match[1]!);
+    } catch {
+      req.resume();
+      return gemini.sendError(res, new HttpError(400, `Invalid model name "${match[1]}".`));
+    }
+    const target = { model, stream: match[2] === "streamGenerateContent", sse: url.searchParams.get("alt") === "sse" };
+    serveLlm(req, res, gemini, (ctx) => handleGenerate(ctx, target));
   };
 
   const postConfig = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -104,15 +144,28 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
   };
 
   const route = (req: IncomingMessage, res: ServerResponse): void => {
-    const path = new URL(req.url ?? "/", "http://sim").pathname.replace(/\/+$/, "") || "/";
+    const url = new URL(req.url ?? "/", "http://sim");
+    const path = url.pathname.replace(/\/+$/, "") || "/";
+    const geminiMatch = req.method === "POST" ? GEMINI_PATH.exec(path) : null;
+    if (geminiMatch) return serveGemini(req, res, geminiMatch, url);
     switch (`${req.method} ${path}`) {
       case "POST /v1/chat/completions":
-        return serveLlm(req, res, handleChat);
+        return serveLlm(req, res, openai, handleChat);
       case "POST /v1/embeddings":
-        return serveLlm(req, res, handleEmbeddings);
+        return serveLlm(req, res, openai, handleEmbeddings);
+      case "POST /v1/messages":
+        return serveLlm(req, res, anthropic, handleMessages);
+      case "POST /v1/messages/count_tokens":
+        return serveLlm(req, res, anthropic, handleCountTokens);
       case "GET /v1/models":
-        if (!authorized(req, options)) return rejectUnauthorized(req, res);
+        if (rejectUnauthorized(req, res, openai, options)) return;
         return sendJson(res, 200, modelList());
+      case "POST /auth":
+        void handleAuth(req, res, options, tokens, () => stats.authExchanges++);
+        return;
+      case "POST /sim/expire-tokens":
+        req.resume();
+        return sendJson(res, 200, { expired: tokens.expireAll(Date.now()) });
       case "GET /sim/stats":
         return sendJson(res, 200, { ...stats });
       case "GET /sim/requests":
@@ -130,9 +183,12 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
         return;
       case "GET /health":
         return sendJson(res, 200, { status: "ok" });
-      default:
+      default: {
         req.resume();
-        return sendJson(res, 404, errorBody(`Unknown request URL: ${req.method} ${path}.`));
+        const dialect = dialectOfPath(path);
+        if (dialect === openai) return sendJson(res, 404, errorBody(`Unknown request URL: ${req.method} ${path}.`));
+        return dialect.sendError(res, new HttpError(404, dialect === anthropic ? "Not Found" : `Method or model not found: ${req.method} ${path}.`));
+      }
     }
   };
 
@@ -157,6 +213,7 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
       window.clear();
       recent.length = 0;
     },
+    expireTokens: () => tokens.expireAll(Date.now()),
     configure,
     close: () =>
       new Promise<void>((resolve) => {

@@ -2,7 +2,7 @@
 
 /** Counters exposed by Simulator.stats() and GET /sim/stats. */
 export interface SimStats {
-  /** LLM requests (completions, embeddings) currently in flight. */
+  /** LLM requests (every format: chat, embeddings, Anthropic messages, Gemini) currently in flight. */
   inFlight: number;
   /** Highest inFlight observed since start or the last reset. */
   maxInFlight: number;
@@ -16,13 +16,15 @@ export interface SimStats {
   faults: number;
   /** In-flight requests whose client closed the connection before the response ended. */
   aborted: number;
-  /** Requests rejected with 401 for a missing or wrong API key. */
+  /** Requests rejected for a missing or wrong API key or token (401; Gemini 400/403). */
   unauthorized: number;
+  /** Successful POST /auth token exchanges. */
+  authExchanges: number;
 }
 
 /** Returns a fresh, all-zero counter object. */
 export function emptyStats(): SimStats {
-  return { inFlight: 0, maxInFlight: 0, requests: 0, completed: 0, rejected429: 0, faults: 0, aborted: 0, unauthorized: 0 };
+  return { inFlight: 0, maxInFlight: 0, requests: 0, completed: 0, rejected429: 0, faults: 0, aborted: 0, unauthorized: 0, authExchanges: 0 };
 }
 
 /**

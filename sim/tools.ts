@@ -22,14 +22,15 @@ export interface ToolChoiceInput {
   /** Tools the request offers (for Gemini under mode ANY: the allowed ones). */
   tools: readonly ToolSpec[];
   mode: ToolMode;
-  /** Names from `[sim:tool=NAME]` directives, in order. */
+  /** Names from `[sim:tool=NAME]` directives of the last user turn, in order (none when already answered). */
   directed: readonly string[] | undefined;
-  /** True when tool results follow the last user turn: the model then answers in text. */
+  /** True when the request carries results of the previous calls: a forced choice (any, named) no longer applies. */
   resultsPending: boolean;
   /** False when the request allows at most one call. */
   parallel: boolean;
 }
 
+/** Lower-case type name of a schema (the first non-null one of a type list; Gemini spells types in upper case). */
 const typeOf = (schema: Record<string, unknown>): string | undefined => {
   const t = Array.isArray(schema.type) ? schema.type.find((x) => x !== "null" && x !== "NULL") : schema.type;
   return typeof t === "string" ? t.toLowerCase() : undefined;
@@ -67,9 +68,10 @@ export function sampleArgs(schema: unknown): Record<string, unknown> {
 }
 
 /**
- * Picks the calls of an answer. Directive names are always checked against the offered tools. Then: no calls
- * under mode none or with tool results pending; the named tool; the directive tools; the first tool under
- * "any"; otherwise none (a text answer). Without `parallel` at most one call is made.
+ * Picks the calls of an answer. Directive names are always checked against the offered tools. No calls under
+ * mode none or without tools; else the named tool (unless results are pending); else the directive tools; else
+ * the first tool under "any" (unless results are pending); otherwise none, a text answer. Without `parallel` at
+ * most one call is made.
  * @throws HttpError 400 when a directive names a tool the request does not offer.
  */
 export function chooseToolCalls(input: ToolChoiceInput): ToolCall[] {
@@ -80,12 +82,12 @@ export function chooseToolCalls(input: ToolChoiceInput): ToolCall[] {
       throw new HttpError(400, `[sim:tool=${name}] names a tool this request does not offer (tools: ${offered}).`);
     }
   }
-  const { mode } = input;
-  if (mode.kind === "none" || input.resultsPending || input.tools.length === 0) return [];
+  const { mode, resultsPending } = input;
+  if (mode.kind === "none" || input.tools.length === 0) return [];
   let names: string[];
-  if (mode.kind === "named") names = [mode.name];
+  if (mode.kind === "named" && !resultsPending) names = [mode.name];
   else if (input.directed && input.directed.length > 0) names = [...input.directed];
-  else if (mode.kind === "any") names = [input.tools[0]!.name];
+  else if (mode.kind === "any" && !resultsPending) names = [input.tools[0]!.name];
   else return [];
   if (!input.parallel) names = names.slice(0, 1);
   return names.map((name) => ({ name, args: sampleArgs(byName.get(name)?.schema) }));
