@@ -39,10 +39,9 @@ sim.on("exit", (code) => {
 });
 
 const extra = [];
-if (simPort !== "8786") {
-  const providers = JSON.parse(readFileSync(join(root, "wrangler.toml"), "utf8").match(/PROVIDERS = '''([\s\S]*?)'''/)[1]);
-  for (const p of providers) if (p.name === "sim") p.base_url = `http://127.0.0.1:${simPort}/v1`;
-  extra.push("--var", `PROVIDERS:${JSON.stringify(providers)}`);
+if (simPort !== "8786" && devVars.PROVIDERS) {
+  // Every simulator-backed provider (one per wire format) follows the simulator to its port.
+  extra.push("--var", `PROVIDERS:${devVars.PROVIDERS.replaceAll("127.0.0.1:8786", `127.0.0.1:${simPort}`)}`);
 }
 const dev = spawn(join(root, "node_modules", ".bin", "wrangler"), ["dev", "--ip", "127.0.0.1", "--port", port, ...extra, ...args], { cwd: root, stdio: "inherit" });
 children.push(dev);

@@ -18,7 +18,7 @@ export type StatusFault = "500" | "503" | "429";
 
 /** One provider's wire conventions, shared by all of its endpoints. */
 export interface Dialect {
-  readonly name: "openai" | "anthropic" | "gemini";
+  readonly name: "openai" | "azure" | "anthropic" | "gemini";
   /** The rejection for missing or wrong credentials (counted as unauthorized), or undefined to let the request pass. */
   authenticate(req: IncomingMessage, env: AuthEnv): HttpError | undefined;
   /** A header check made after authentication and before admission (e.g. anthropic-version), or undefined. */

@@ -16,6 +16,7 @@ import { handleGenerate } from "./gemini-generate.ts";
 import { ClientGoneError, errorBody, HttpError, readJson, sendHttpError, sendJson } from "./http.ts";
 import { overCap, RpmWindow } from "./limits.ts";
 import { modelList } from "./models.ts";
+import { azure, AZURE_PATH } from "./azure.ts";
 import { openai } from "./openai.ts";
 import { RequestScope } from "./scope.ts";
 import type { SimStats } from "./stats.ts";
@@ -148,6 +149,8 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
     const path = url.pathname.replace(/\/+$/, "") || "/";
     const geminiMatch = req.method === "POST" ? GEMINI_PATH.exec(path) : null;
     if (geminiMatch) return serveGemini(req, res, geminiMatch, url);
+    const azureMatch = req.method === "POST" ? AZURE_PATH.exec(path) : null;
+    if (azureMatch) return serveLlm(req, res, azure, azureMatch[2] === "embeddings" ? handleEmbeddings : handleChat);
     switch (`${req.method} ${path}`) {
       case "POST /v1/chat/completions":
         return serveLlm(req, res, openai, handleChat);

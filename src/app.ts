@@ -2,7 +2,10 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
+import type { Context } from "hono";
 import { ConfigError, GatewayError } from "./core/errors.ts";
+import { anthropicErrorResponse } from "./wire/anthropic/error-body.ts";
+import { anthropicRoutes } from "./routes/anthropic.ts";
 import { authenticate, requireAdmin } from "./middleware/auth.ts";
 import { settings, type AppEnv } from "./env.ts";
 import { authRoutes } from "./routes/auth.ts";
@@ -16,6 +19,11 @@ import { providerRoutes } from "./routes/providers.ts";
 import { statusRoutes } from "./routes/status.ts";
 import { taskRoutes } from "./routes/tasks.ts";
 import { userRoutes } from "./routes/users.ts";
+
+/** An error in the caller's dialect: Anthropic's shape on the Anthropic surface, OpenAI's everywhere else. */
+function render(error: GatewayError, c: Context): Response {
+  return new URL(c.req.url).pathname.startsWith("/v1/messages") ? anthropicErrorResponse(error) : error.toResponse();
+}
 
 export function buildApp() {
   const app = new Hono<AppEnv>({ strict: false });
@@ -52,25 +60,28 @@ export function buildApp() {
   app.route("/api/request", legacyRequestRoutes);
   app.use("/v1/*", authenticate);
   app.route("/v1/tasks", taskRoutes);
+  app.route("/v1/messages", anthropicRoutes);
   app.route("/v1", openaiRoutes);
 
-  app.notFound(notFoundFor(app.routes));
+  app.notFound(notFoundFor(app.routes, render));
 
   app.onError((error, c) => {
-    if (error instanceof GatewayError) return error.toResponse();
+    if (error instanceof GatewayError) return render(error, c);
     if (error instanceof ConfigError) {
       console.error(error.message);
-      const status = new URL(c.req.url).pathname === "/health" ? 503 : 500;
-      return Response.json({ error: { message: "the gateway is misconfigured; its operator must fix it (the server log says what is wrong)", type: "server_error", param: null, code: "gateway_misconfigured" } }, { status });
+      const misconfigured = new GatewayError("internal", "the gateway is misconfigured; its operator must fix it (the server log says what is wrong)", { code: "gateway_misconfigured" });
+      const response = render(misconfigured, c);
+      // Healthy means configured: /health says so with a 503.
+      return new URL(c.req.url).pathname === "/health" ? new Response(response.body, { status: 503, headers: response.headers }) : response;
     }
     if (error instanceof HTTPException) {
       const status = error.status;
       const kind = status === 400 ? "invalid_request" : status === 401 ? "unauthorized" : status === 403 ? "forbidden" : status === 404 ? "not_found" : status === 413 ? "payload_too_large" : "internal";
-      return new GatewayError(kind, error.message || "request failed").toResponse();
+      return render(new GatewayError(kind, error.message || "request failed"), c);
     }
     // Log the detail for operators; the client gets no stack trace.
     console.error("unhandled error", error);
-    return new GatewayError("internal", "the gateway failed to handle this request").toResponse();
+    return render(new GatewayError("internal", "the gateway failed to handle this request"), c);
   });
 
   return app;

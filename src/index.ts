@@ -14,3 +14,4 @@ export default {
 export { Governor } from "./scheduler/governor.ts";
 export { FailureLimiter } from "./auth/failure-limiter.ts";
 export { TaskSweeper } from "./tasks/task-sweeper.ts";
+export { TokenVault } from "./providers/token-auth/token-vault.ts";

@@ -16,3 +16,8 @@ export interface Principal {
 export const ROOT_OWNER = "root";
 
 export const rootPrincipal: Principal = { ownerId: ROOT_OWNER, role: "admin", userId: null, keyId: null, via: "root", allowedModels: null };
+
+/** The tenant of every client key declared in gateway.yaml (`auth.api_keys`). */
+export const CONFIG_OWNER = "config";
+
+export const configKeyPrincipal: Principal = { ownerId: CONFIG_OWNER, role: "user", userId: null, keyId: null, via: "key", allowedModels: null };

@@ -17,8 +17,8 @@ export async function logCall(ctx: CallContext, record: CallRecord): Promise<voi
     status: record.status,
     latencyMs: Date.now() - record.startedAt,
     ttftMs: record.ttftMs ?? null,
-    promptTokens: record.usage?.prompt_tokens ?? null,
-    completionTokens: record.usage?.completion_tokens ?? null,
+    promptTokens: record.usage?.inputTokens ?? null,
+    completionTokens: record.usage?.outputTokens ?? null,
     error: record.error ?? null,
   });
 }

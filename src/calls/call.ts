@@ -5,7 +5,7 @@
  * itself, and what to do with the result.
  */
 import { GatewayError } from "../core/errors.ts";
-import type { Usage } from "../core/openai-schema.ts";
+import type { TokenUsage } from "../core/canonical.ts";
 import type { ModelRoute } from "../providers/registry.ts";
 import { requestLease, type Lease } from "../scheduler/lease.ts";
 import type { Lane, Outcome, RejectReason } from "../scheduler/policy.ts";
@@ -17,7 +17,7 @@ import { resolveRoute } from "./route-model.ts";
 export interface Summary {
   status: number;
   outcome: Outcome;
-  usage?: Usage | undefined;
+  usage?: TokenUsage | undefined;
   ttftMs?: number | undefined;
   error?: string | undefined;
 }
@@ -51,6 +51,8 @@ export interface CallPlan<T> {
   logRefusal?: boolean;
   /** How many times a preempted attempt runs again, invisibly to the caller (default 0: the result says so). */
   rerunsWhenPreempted?: number;
+  /** Once the route is known and before a slot is asked for: what can be refused without calling (a field the provider cannot take). */
+  prepare?: (route: ModelRoute) => void;
   /** When the slot is granted, before the attempt (a task run claims its row). */
   onLease?: (lease: Lease) => void;
   /** The upstream attempt on the routed provider, aborted by `signal`. */
@@ -62,6 +64,7 @@ export interface CallPlan<T> {
 /** Runs a call through the pipeline; never throws for upstream trouble or a refusal: the result says. */
 export async function runCall<T>(ctx: CallContext, plan: CallPlan<T>): Promise<CallResult<T>> {
   const route = plan.route ?? (await resolveRoute(ctx.env, ctx.caller, plan.model));
+  plan.prepare?.(route);
   const startedAt = Date.now();
   const record: CallRecord = { endpoint: ctx.endpoint, taskId: plan.taskId, model: plan.model, provider: route.provider.name, lane: plan.lane, stream: plan.stream, status: 0, startedAt };
 

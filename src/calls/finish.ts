@@ -2,7 +2,7 @@
  * What every call leaves behind, and the hooks that receive it when the call is over: the log row
  * now; cost, budgets and metrics attach here too, never at call sites. Hooks run off the hot path.
  */
-import type { Usage } from "../core/openai-schema.ts";
+import type { TokenUsage } from "../core/canonical.ts";
 import type { Lane } from "../scheduler/policy.ts";
 import type { CallContext } from "./call-context.ts";
 import { logCall } from "./call-log.ts";
@@ -17,7 +17,7 @@ export interface CallRecord {
   status: number;
   startedAt: number;
   ttftMs?: number | undefined;
-  usage?: Usage | undefined;
+  usage?: TokenUsage | undefined;
   error?: string | undefined;
 }
 

@@ -11,6 +11,6 @@ export async function withTimeout<T>(work: Promise<T>, ms: number, message = "up
   try {
     return await Promise.race([work, timeout]);
   } finally {
-    clearTimeout(timer ?? null);
+    if (timer) clearTimeout(timer);
   }
 }

@@ -1,18 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { GatewayError } from "./errors.ts";
+import { gatewayErrorOf } from "./gateway-error.testkit.ts";
 import { MAX_JSON_DEPTH, parseInput, pathTooDeep, readJson } from "./validate.ts";
 import { estimateTokens, textLength } from "./usage.ts";
 
-function failure(run: () => unknown): GatewayError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof GatewayError) return error;
-    throw error;
-  }
-  throw new Error("expected a GatewayError");
-}
 
 /** A body whose `extra` field nests `depth` objects deep, built without recursion. */
 function nested(depth: number): string {
@@ -23,7 +15,7 @@ describe("parseInput", () => {
   const schema = z.strictObject({ name: z.string(), models: z.array(z.union([z.string(), z.strictObject({ name: z.string() })])).optional() });
 
   it("names an unknown field with a 400", () => {
-    const e = failure(() => parseInput(schema, { name: "x", weight: 3, fallback: "y" }));
+    const e = gatewayErrorOf(() => parseInput(schema, { name: "x", weight: 3, fallback: "y" }));
     expect(e.status).toBe(400);
     expect(e.code).toBe("unknown_field");
     expect(e.param).toBe("weight");
@@ -31,7 +23,7 @@ describe("parseInput", () => {
   });
 
   it("names an unknown field inside the object form of a union", () => {
-    const e = failure(() => parseInput(schema, { name: "x", models: ["a", { name: "b", headers: {} }] }));
+    const e = gatewayErrorOf(() => parseInput(schema, { name: "x", models: ["a", { name: "b", headers: {} }] }));
     expect(e.param).toBe("models.1.headers");
     expect(e.code).toBe("unknown_field");
   });

@@ -47,6 +47,8 @@ export const providers = sqliteTable("providers", {
   maxConcurrency: integer("max_concurrency").notNull(),
   rpm: integer("rpm"),
   tpm: integer("tpm"),
+  /** Type-specific, non-secret settings (Azure's api_version, token-auth's auth_url…). */
+  options: text("options", { mode: "json" }).$type<Record<string, unknown>>().notNull().default({}),
   createdAt: integer("created_at").notNull().default(now),
   updatedAt: integer("updated_at").notNull().default(now),
 });
@@ -61,6 +63,8 @@ export const models = sqliteTable(
       .references(() => providers.id, { onDelete: "cascade" }),
     name: text("name").notNull(),
     upstreamModel: text("upstream_model").notNull(),
+    /** The most output tokens a call may ask for (and the value sent when a call asks for none and the provider needs one). */
+    maxTokens: integer("max_tokens"),
   },
   (t) => [uniqueIndex("models_name_idx").on(t.name)],
 );

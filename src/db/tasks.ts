@@ -3,7 +3,7 @@
  * duplicate queue delivery or a second run can never write a second outcome.
  */
 import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, lt, lte, or, sql } from "drizzle-orm";
-import { ROOT_OWNER } from "../auth/principal.ts";
+import { CONFIG_OWNER, ROOT_OWNER } from "../auth/principal.ts";
 import type { Database } from "./client.ts";
 import { tasks, users } from "./schema.ts";
 
@@ -31,7 +31,7 @@ export async function findTask(db: Database, id: string): Promise<TaskRow | unde
 export async function findTaskToRun(db: Database, id: string): Promise<{ row: TaskRow; ownerActive: boolean } | undefined> {
   const found = await db.select({ row: tasks, ownerId: users.id, disabledAt: users.disabledAt }).from(tasks).leftJoin(users, eq(users.id, tasks.ownerId)).where(eq(tasks.id, id)).get();
   if (!found) return undefined;
-  const ownerActive = found.row.ownerId === ROOT_OWNER || (found.ownerId !== null && found.disabledAt === null);
+  const ownerActive = found.row.ownerId === ROOT_OWNER || found.row.ownerId === CONFIG_OWNER || (found.ownerId !== null && found.disabledAt === null);
   return { row: found.row, ownerActive };
 }
 

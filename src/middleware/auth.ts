@@ -5,7 +5,8 @@ import { GatewayError } from "../core/errors.ts";
 import { currentRole, KEY_PREFIX, principalForKey } from "../auth/api-keys.ts";
 import { addressSubject, clientAddress, countFailure, refuseIfKnownBlocked, type Subject } from "../auth/failed-credentials.ts";
 import { verifyAccessToken } from "../auth/jwt.ts";
-import { rootPrincipal, type Principal } from "../auth/principal.ts";
+import { configKeyPrincipal, rootPrincipal, type Principal } from "../auth/principal.ts";
+import { configuredApiKeys } from "../providers/registry.ts";
 import { database } from "../db/client.ts";
 import { settings, type AppEnv, type Bindings } from "../env.ts";
 
@@ -38,10 +39,11 @@ async function resolve(env: Bindings, credential: string, client: Subject, waitU
     const role = await currentRole(database(env.DB), claims.sub);
     return role ? { ownerId: claims.sub, role, userId: claims.sub, keyId: null, via: "jwt", allowedModels: null } : "stale";
   }
-  // Anything else can only be the root key, which an operator chose and could be guessed: a client
-  // this isolate knows is blocked does not get it checked at all.
+  // Anything else can only be the root key or a key from gateway.yaml, which an operator chose and
+  // could be guessed: a client this isolate knows is blocked does not get them checked at all.
   refuseIfKnownBlocked(client);
-  return timingSafeEqual(credential, ADMIN_API_KEY) ? rootPrincipal : null;
+  if (timingSafeEqual(credential, ADMIN_API_KEY)) return rootPrincipal;
+  return configuredApiKeys(env).some((k) => timingSafeEqual(credential, k)) ? configKeyPrincipal : null;
 }
 
 /**

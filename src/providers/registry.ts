@@ -1,37 +1,58 @@
-/** Model routing: which provider (from configuration or the admin API) serves a model name. */
-import { eq } from "drizzle-orm";
+/**
+ * The route table: which provider serves each public model. Providers come from `gateway.yaml`
+ * (bundled), the PROVIDERS variable, and the admin API's rows in D1, which win over a configured
+ * provider of the same name. The table is built once per isolate and rebuilt every
+ * `ROUTES_TTL_MS`, or at once after an admin change in this isolate: routing a call reads no D1
+ * and decrypts no key.
+ */
 import { z } from "zod";
+import gatewayYaml from "../../gateway.yaml";
 import { unseal } from "../core/crypto.ts";
 import { ConfigError, GatewayError } from "../core/errors.ts";
 import { upstreamUrlProblem } from "../core/upstream-url.ts";
 import { database } from "../db/client.ts";
 import { models, providers } from "../db/schema.ts";
 import { settings, type Bindings } from "../env.ts";
-import { baseUrlOf, definitionProblem, normaliseModels, providerDefinition, secretReference, type DefinitionContext } from "./definition.ts";
+import { parseGatewayConfig, type GatewayConfig } from "./config-file.ts";
+import { baseUrlOf, credentialOf, definitionProblem, normaliseModels, optionsOf, providerDefinition, secretReference, type DefinitionContext, type ProviderDefinition, type ProviderOptions, type ServedModel } from "./definition.ts";
 import type { ProviderType } from "./presets.ts";
 
-/** A provider ready to call: the key resolved, never serialised into a response. */
+/** Where a provider is declared. */
+export type ProviderSource = "gateway.yaml" | "PROVIDERS" | "admin";
+
+/** A provider ready to call: its credential resolved (never serialised into a response). */
 export interface Provider {
   name: string;
-  type: ProviderType | string;
+  type: ProviderType;
   baseUrl: string;
-  apiKey: string | undefined;
-  limits: { maxConcurrency: number; rpm?: number; tpm?: number };
-  source: "config" | "admin";
+  /** The API key, or token-auth's fixed token or password; undefined when none is configured. */
+  credential: string | undefined;
+  options: ProviderOptions;
+  limits: { maxConcurrency: number; rpm?: number | undefined; tpm?: number | undefined };
+  source: ProviderSource;
+  /** A stored provider whose key references a secret that is no longer set. */
+  keyMissing?: boolean;
 }
 
 export interface ModelRoute {
+  /** The public model name. */
   model: string;
   upstreamModel: string;
+  /** The model's output cap, when configured. */
+  maxTokens?: number | undefined;
   provider: Provider;
 }
 
-interface ConfiguredProvider {
+export interface ConfiguredProvider {
   provider: Provider;
-  models: { name: string; upstreamModel: string }[];
+  models: ServedModel[];
+  definition: ProviderDefinition;
 }
 
-const configured = new WeakMap<object, ConfiguredProvider[]>();
+/** How long a route table is trusted in one isolate: an admin change elsewhere takes at most this long here. */
+export const ROUTES_TTL_MS = 10_000;
+/** A model missing from the table reloads it, but not more often than this. */
+const MISS_RELOAD_MS = 1_000;
 
 /** What this environment allows a provider definition: its private-address setting and its secrets. */
 export function definitionContext(env: Bindings): DefinitionContext {
@@ -41,17 +62,40 @@ export function definitionContext(env: Bindings): DefinitionContext {
   };
 }
 
-function resolveKey(env: Bindings, apiKey: string | undefined): string | undefined {
-  const ref = secretReference(apiKey);
-  if (!ref) return apiKey;
-  const value = env[ref];
-  return typeof value === "string" && value ? value : undefined;
+function resolveSecret(env: Bindings, value: string | undefined): string | undefined {
+  const ref = secretReference(value);
+  if (!ref) return value;
+  const secret = env[ref];
+  return typeof secret === "string" && secret ? secret : undefined;
 }
 
-/** Providers declared in the PROVIDERS variable; a malformed value is a clear configuration error. */
-export function configuredProviders(env: Bindings): ConfiguredProvider[] {
-  let list = configured.get(env);
-  if (list) return list;
+function configured(env: Bindings, def: ProviderDefinition, source: ProviderSource): ConfiguredProvider {
+  return {
+    definition: def,
+    models: normaliseModels(def.models),
+    provider: {
+      name: def.name,
+      type: def.type,
+      baseUrl: baseUrlOf(def),
+      credential: resolveSecret(env, credentialOf(def)),
+      options: optionsOf(def),
+      limits: { maxConcurrency: def.limits.max_concurrency, rpm: def.limits.rpm, tpm: def.limits.tpm },
+      source,
+    },
+  };
+}
+
+const configCache = new WeakMap<object, { providers: ConfiguredProvider[]; apiKeys: string[] }>();
+let bundled: GatewayConfig | undefined;
+
+/** gateway.yaml, as bundled into the Worker (parsed once per isolate). */
+function bundledConfig(): GatewayConfig {
+  bundled ??= parseGatewayConfig(gatewayYaml);
+  return bundled;
+}
+
+/** Providers from the PROVIDERS variable (JSON). */
+function envProviders(env: Bindings): ProviderDefinition[] {
   const raw = env.PROVIDERS?.trim();
   let parsed: unknown = [];
   try {
@@ -65,90 +109,130 @@ export function configuredProviders(env: Bindings): ConfiguredProvider[] {
     const what = issue?.code === "unrecognized_keys" ? `unknown field(s) ${issue.keys.join(", ")}` : issue?.message;
     throw new ConfigError(`PROVIDERS ${issue?.path.join(".")}: ${what}`);
   }
+  return result.data;
+}
+
+/**
+ * Providers declared in configuration (gateway.yaml and PROVIDERS), checked against this
+ * environment: a refused address or an unset secret is a clear start-up error.
+ */
+export function configuredProviders(env: Bindings): ConfiguredProvider[] {
+  return configuration(env).providers;
+}
+
+/** Client keys declared in gateway.yaml's `auth.api_keys`, resolved. */
+export function configuredApiKeys(env: Bindings): string[] {
+  return configuration(env).apiKeys;
+}
+
+function configuration(env: Bindings): { providers: ConfiguredProvider[]; apiKeys: string[] } {
+  const hit = configCache.get(env);
+  if (hit) return hit;
   const context = definitionContext(env);
-  result.data.forEach((p, i) => {
+  const file = bundledConfig();
+  const declared: [ProviderDefinition, ProviderSource][] = [...file.providers.map((p) => [p, "gateway.yaml"] as [ProviderDefinition, ProviderSource]), ...envProviders(env).map((p) => [p, "PROVIDERS"] as [ProviderDefinition, ProviderSource])];
+  const seen = new Set<string>();
+  for (const [p, source] of declared) {
+    if (seen.has(p.name)) throw new ConfigError(`provider '${p.name}' is declared twice (gateway.yaml and PROVIDERS)`);
+    seen.add(p.name);
     const problem = definitionProblem(p, context);
-    if (problem) throw new ConfigError(`PROVIDERS ${i} (${p.name}): ${problem.message}`);
+    if (problem) throw new ConfigError(`${source} provider '${p.name}': ${problem.message}`);
+  }
+  const apiKeys = file.apiKeys.map((k, i) => {
+    const ref = secretReference(k);
+    if (ref && !context.secretIsSet(ref)) throw new ConfigError(`gateway.yaml auth.api_keys.${i} references \${${ref}}, which is not set`);
+    return resolveSecret(env, k)!;
   });
-  list = result.data.map((p) => ({
-    provider: {
-      name: p.name,
-      type: p.type,
-      baseUrl: baseUrlOf(p),
-      apiKey: resolveKey(env, p.api_key),
-      limits: { maxConcurrency: p.limits.max_concurrency, rpm: p.limits.rpm, tpm: p.limits.tpm },
-      source: "config",
-    },
-    models: normaliseModels(p.models),
-  }));
-  configured.set(env, list);
-  return list;
+  const result = { providers: declared.map(([p, source]) => configured(env, p, source)), apiKeys };
+  configCache.set(env, result);
+  return result;
 }
 
-async function adminProviderKey(env: Bindings, row: { name: string; apiKeyCiphertext: string | null; apiKeySecret: string | null }) {
-  if (row.apiKeySecret) {
-    const key = resolveKey(env, `\${${row.apiKeySecret}}`);
-    // The secret was removed after the provider was made: say so (its name only to the operator's
-    // log), rather than call with no key.
-    if (!key) {
-      console.error(`provider '${row.name}' uses the secret ${row.apiKeySecret}, which is not set`);
-      throw new GatewayError("upstream_unavailable", `provider '${row.name}' is misconfigured on the gateway: its key is not set`, { code: "provider_key_missing" });
-    }
-    return key;
-  }
-  if (row.apiKeyCiphertext) return unseal(row.apiKeyCiphertext, settings(env).ENCRYPTION_KEY);
-  return undefined;
+/** A provider stored through the admin API, as read back for routing. */
+interface StoredProvider {
+  provider: Provider;
+  models: ServedModel[];
 }
 
-/** The route for a public model name, or undefined if no provider serves it. */
-export async function routeModel(env: Bindings, model: string): Promise<ModelRoute | undefined> {
-  for (const { provider, models: served } of configuredProviders(env)) {
-    const hit = served.find((m) => m.name === model);
-    if (hit) return { model, upstreamModel: hit.upstreamModel, provider };
+interface RouteTable {
+  builtAt: number;
+  until: number;
+  routes: Map<string, ModelRoute>;
+  /** Every provider the table knows, configured ones that D1 shadows excluded. */
+  providers: { provider: Provider; models: ServedModel[]; createdAt: number }[];
+}
+
+const tables = new WeakMap<object, RouteTable>();
+
+/** Forgets this isolate's route table: an admin change applies at once here. */
+export function forgetRoutes(env: Bindings): void {
+  tables.delete(env);
+}
+
+async function storedProviders(env: Bindings): Promise<(StoredProvider & { createdAt: number })[]> {
+  const db = database(env.DB);
+  const [rows, served] = await Promise.all([db.select().from(providers).all(), db.select().from(models).all()]);
+  const { ENCRYPTION_KEY } = settings(env);
+  return Promise.all(
+    rows.map(async (row) => {
+      let credential: string | undefined;
+      if (row.apiKeySecret) {
+        credential = resolveSecret(env, `\${${row.apiKeySecret}}`);
+        // The secret was removed after the provider was made: its calls say so (see routeModel).
+        if (!credential) console.error(`provider '${row.name}' uses the secret ${row.apiKeySecret}, which is not set`);
+      } else if (row.apiKeyCiphertext) credential = await unseal(row.apiKeyCiphertext, ENCRYPTION_KEY);
+      return {
+        createdAt: row.createdAt,
+        provider: { name: row.name, type: row.type as ProviderType, baseUrl: row.baseUrl, credential, options: row.options as ProviderOptions, limits: { maxConcurrency: row.maxConcurrency, rpm: row.rpm ?? undefined, tpm: row.tpm ?? undefined }, source: "admin" as const, keyMissing: Boolean(row.apiKeySecret && !credential) },
+        models: served.filter((m) => m.providerId === row.id).map((m) => ({ name: m.name, upstreamModel: m.upstreamModel, maxTokens: m.maxTokens ?? undefined })),
+      };
+    }),
+  );
+}
+
+async function routeTable(env: Bindings, now = Date.now()): Promise<RouteTable> {
+  const hit = tables.get(env);
+  if (hit && hit.until > now) return hit;
+  const stored = await storedProviders(env);
+  const storedNames = new Set(stored.map((s) => s.provider.name));
+  const list = [...configuredProviders(env).filter((c) => !storedNames.has(c.provider.name)).map((c) => ({ ...c, createdAt: 0 })), ...stored];
+  const routes = new Map<string, ModelRoute>();
+  for (const { provider, models: served } of list) for (const m of served) if (!routes.has(m.name)) routes.set(m.name, { model: m.name, upstreamModel: m.upstreamModel, maxTokens: m.maxTokens, provider });
+  const table = { builtAt: now, until: now + ROUTES_TTL_MS, routes, providers: list };
+  tables.set(env, table);
+  return table;
+}
+
+/**
+ * The route for a public model name, or undefined if no provider serves it. A stored provider
+ * that cannot be called as configured (its key's secret removed, its address now refused)
+ * answers with what is wrong, never with a call that would fail upstream.
+ */
+export async function routeModel(env: Bindings, model: string, now = Date.now()): Promise<ModelRoute | undefined> {
+  let table = await routeTable(env, now);
+  // A model this isolate has not heard of may have been added elsewhere a moment ago: look again
+  // (at most once a second, so calls for unknown models cannot turn into a D1 read each).
+  if (!table.routes.has(model) && now - table.builtAt >= MISS_RELOAD_MS) {
+    forgetRoutes(env);
+    table = await routeTable(env, now);
   }
-  const row = await database(env.DB)
-    .select({ upstreamModel: models.upstreamModel, p: providers })
-    .from(models)
-    .innerJoin(providers, eq(providers.id, models.providerId))
-    .where(eq(models.name, model))
-    .get();
-  if (!row) return undefined;
-  const p = row.p;
+  const route = table.routes.get(model);
+  if (!route) return undefined;
+  const p = route.provider;
+  if (p.keyMissing) throw new GatewayError("upstream_unavailable", `provider '${p.name}' is misconfigured on the gateway: its key is not set`, { code: "provider_key_missing" });
   // The address is checked at every call, too: the setting may have changed since it was stored.
   const refused = upstreamUrlProblem(p.baseUrl, settings(env).ALLOW_PRIVATE_UPSTREAMS);
   if (refused) throw new GatewayError("upstream_error", `provider '${p.name}' cannot be called: its base_url ${refused}`, { code: "upstream_address_refused" });
-  return {
-    model,
-    upstreamModel: row.upstreamModel,
-    provider: {
-      name: p.name,
-      type: p.type,
-      baseUrl: p.baseUrl,
-      apiKey: await adminProviderKey(env, p),
-      limits: { maxConcurrency: p.maxConcurrency, rpm: p.rpm ?? undefined, tpm: p.tpm ?? undefined },
-      source: "admin",
-    },
-  };
-}
-
-/** Every provider's name and configured limits, from configuration and from D1. */
-export async function allProviderLimits(env: Bindings): Promise<{ name: string; limits: Provider["limits"] }[]> {
-  const rows = await database(env.DB).select({ name: providers.name, maxConcurrency: providers.maxConcurrency, rpm: providers.rpm, tpm: providers.tpm }).from(providers).all();
-  return [
-    ...configuredProviders(env).map(({ provider }) => ({ name: provider.name, limits: provider.limits })),
-    ...rows.map((r) => ({ name: r.name, limits: { maxConcurrency: r.maxConcurrency, rpm: r.rpm ?? undefined, tpm: r.tpm ?? undefined } })),
-  ];
+  return route;
 }
 
 /** Every public model with the provider that serves it. */
 export async function allModels(env: Bindings): Promise<{ name: string; provider: string; createdAt: number }[]> {
-  const fromConfig = configuredProviders(env).flatMap(({ provider, models: served }) =>
-    served.map((m) => ({ name: m.name, provider: provider.name, createdAt: 0 })),
-  );
-  const rows = await database(env.DB)
-    .select({ name: models.name, provider: providers.name, createdAt: providers.createdAt })
-    .from(models)
-    .innerJoin(providers, eq(providers.id, models.providerId))
-    .all();
-  return [...fromConfig, ...rows];
+  const table = await routeTable(env);
+  return [...table.routes.values()].map((r) => ({ name: r.model, provider: r.provider.name, createdAt: table.providers.find((p) => p.provider === r.provider)?.createdAt ?? 0 }));
+}
+
+/** Every provider's name and configured limits. */
+export async function allProviderLimits(env: Bindings): Promise<{ name: string; limits: Provider["limits"] }[]> {
+  return (await routeTable(env)).providers.map(({ provider }) => ({ name: provider.name, limits: provider.limits }));
 }

@@ -53,11 +53,13 @@ export async function errorFromUpstream(response: Response, provider: string, se
   if (status === 429) {
     return new GatewayError("rate_limited", `provider '${provider}' is rate limiting: ${message}`, { code: "upstream_rate_limited", retryAfter: retryAfter ?? 1 });
   }
-  if (status === 401 || status === 403) {
+  // Gemini answers a bad key with 400 API_KEY_INVALID: the gateway's credential, not the caller's request.
+  if (status === 401 || status === 403 || (status === 400 && /api key not valid|API_KEY_INVALID/i.test(message))) {
     return new GatewayError("upstream_error", `provider '${provider}' rejected the gateway's credentials`, { code: "upstream_auth_failed" });
   }
   if (status === 408 || status === 504) return new GatewayError("upstream_timeout", `provider '${provider}' timed out: ${message}`, { code: "upstream_timeout", retryAfter: retryAfter ?? 1 });
-  if (status === 503) return new GatewayError("upstream_unavailable", `provider '${provider}' is unavailable: ${message}`, { code: "upstream_unavailable", retryAfter: retryAfter ?? 1 });
+  // 529 is Anthropic's "overloaded": the same capacity signal as a 503.
+  if (status === 503 || status === 529) return new GatewayError("upstream_unavailable", `provider '${provider}' is unavailable: ${message}`, { code: "upstream_unavailable", retryAfter: retryAfter ?? 1 });
   if (status >= 500) return new GatewayError("upstream_error", `provider '${provider}' failed: ${message}`, { code: "upstream_error" });
   if (status === 413) return new GatewayError("payload_too_large", message, { code: "upstream_payload_too_large" });
   // Other 4xx: the upstream judged the request itself (a bad parameter), a client mistake.

@@ -1,8 +1,8 @@
 /** Seed 000's `POST /api/request/`: `{model, prompt | messages, request_type}` onto the same machinery. */
 import { Hono } from "hono";
 import { z } from "zod";
-import { chatCompletion } from "../calls/openai-calls.ts";
-import { chatMessage, deadlineField } from "../core/openai-schema.ts";
+import { chatCall } from "../calls/chat-call.ts";
+import { chatMessage, deadlineField } from "../wire/openai/schema.ts";
 import { parseInput, readJson } from "../core/validate.ts";
 import type { AppEnv } from "../env.ts";
 import { submitTask } from "../tasks/submit-task.ts";
@@ -28,7 +28,7 @@ export const legacyRequestRoutes = new Hono<AppEnv>().post("/", async (c) => {
   const chat = { ...rest, messages: messages ?? [{ role: "user" as const, content: prompt! }] };
   if (request_type === "realtime") {
     refuseDeadline(chat.deadline);
-    return chatCompletion(callContext(c, "api.request"), { ...chat, stream: false }, "realtime");
+    return chatCall(callContext(c, "api.request"), { dialect: "openai", body: { ...chat, stream: false } }, "realtime");
   }
   const input = parseInput(taskRequest, chat);
   const { row } = await submitTask(c.env, c.get("principal"), input, c.req.header("idempotency-key") ?? undefined, (p) => c.executionCtx.waitUntil(p));

@@ -18,8 +18,8 @@ function patternOf(path: string): RegExp {
   return new RegExp(`^${source.replace(/\/$/, "")}/?$`);
 }
 
-/** Builds the not-found handler for a finished app's routes (middleware entries, method ALL, are not routes). */
-export function notFoundFor(routes: readonly RouteEntry[]): (c: Context) => Response {
+/** Builds the not-found handler for a finished app's routes (middleware entries, method ALL, are not routes); `render` writes the error in the path's shape. */
+export function notFoundFor(routes: readonly RouteEntry[], render: (error: GatewayError, c: Context) => Response): (c: Context) => Response {
   let compiled: { method: string; pattern: RegExp }[] | undefined;
   return (c) => {
     compiled ??= routes.filter((r) => r.method !== "ALL").map((r) => ({ method: r.method, pattern: patternOf(r.path) }));
@@ -28,8 +28,8 @@ export function notFoundFor(routes: readonly RouteEntry[]): (c: Context) => Resp
     if (methods.size > 0) {
       if (methods.has("GET")) methods.add("HEAD");
       const allow = [...methods].sort().join(", ");
-      return new GatewayError("method_not_allowed", `${c.req.method} is not allowed on ${path}; use ${allow}`, { code: "method_not_allowed", headers: { allow } }).toResponse();
+      return render(new GatewayError("method_not_allowed", `${c.req.method} is not allowed on ${path}; use ${allow}`, { code: "method_not_allowed", headers: { allow } }), c);
     }
-    return new GatewayError("not_found", `no route for ${c.req.method} ${path}`, { code: "unknown_route" }).toResponse();
+    return render(new GatewayError("not_found", `no route for ${c.req.method} ${path}`, { code: "unknown_route" }), c);
   };
 }

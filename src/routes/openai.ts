@@ -1,12 +1,25 @@
 /** The OpenAI-compatible surface: `/v1/chat/completions`, `/v1/embeddings`, `/v1/models`. */
 import { Hono, type Context } from "hono";
-import { chatCompletion, embeddings, wantsTaskLane } from "../calls/openai-calls.ts";
+import { chatCall } from "../calls/chat-call.ts";
+import { embeddingsCall } from "../calls/embeddings.ts";
 import { GatewayError } from "../core/errors.ts";
-import { chatCompletionRequest, embeddingsRequest } from "../core/openai-schema.ts";
+import { chatCompletionRequest, embeddingsRequest } from "../wire/openai/schema.ts";
 import { parseInput, readJson } from "../core/validate.ts";
 import type { AppEnv } from "../env.ts";
 import { allModels } from "../providers/registry.ts";
 import { callContext } from "./call-context.ts";
+
+/**
+ * The lane a call asks for: the task lane with `service_tier: "flex"` or `X-Request-Class: task`,
+ * else realtime. "flex" is the gateway's switch and is not forwarded; any other tier is.
+ */
+export function laneOf<B extends { service_tier?: string | null | undefined }>(body: B, header: string | undefined): { lane: "realtime" | "task"; body: B } {
+  if (body.service_tier === "flex") {
+    const { service_tier: _flex, ...rest } = body;
+    return { lane: "task", body: rest as B };
+  }
+  return { lane: header?.trim().toLowerCase() === "task" ? "task" : "realtime", body };
+}
 
 /** A deadline belongs to task calls; a realtime call is answered now, so one there is a mistake. */
 export function refuseDeadline(deadline: string | undefined): void {
@@ -18,14 +31,13 @@ export function refuseDeadline(deadline: string | undefined): void {
 export const openaiRoutes = new Hono<AppEnv>()
   .post("/chat/completions", async (c) => {
     const body = parseInput(chatCompletionRequest, await readJson(c.req.raw));
-    const ctx = callContext(c, "chat.completions");
-    if (wantsTaskLane(body, c.req.header("x-request-class"))) return chatCompletion(ctx, body, "task");
-    refuseDeadline(body.deadline);
-    return chatCompletion(ctx, body, "realtime");
+    const { lane, body: rest } = laneOf(body, c.req.header("x-request-class"));
+    if (lane === "realtime") refuseDeadline(body.deadline);
+    return chatCall(callContext(c, "chat.completions"), { dialect: "openai", body: rest }, lane, body.deadline);
   })
   .post("/embeddings", async (c) => {
     const body = parseInput(embeddingsRequest, await readJson(c.req.raw));
-    return embeddings(callContext(c, "embeddings"), body);
+    return embeddingsCall(callContext(c, "embeddings"), body);
   })
   .get("/models", async (c) => c.json({ object: "list", data: (await visibleModels(c)).map(modelView) }))
   // Model ids may hold slashes ("meta-llama/Llama-3.1-8B" on vLLM or OpenRouter).

@@ -1,41 +1,39 @@
-/** `/api/providers` (admin): create, list, read, update and delete providers with their models. */
+/**
+ * `/api/providers` (admin): create, list, read, update and delete providers with their models.
+ * A provider stored here wins over one of the same name in gateway.yaml or PROVIDERS; every
+ * change applies at once in this isolate (in others within the route table's 10 s).
+ */
 import { eq, inArray } from "drizzle-orm";
 import { Hono } from "hono";
 import { GatewayError } from "../core/errors.ts";
 import { parseInput, readJson } from "../core/validate.ts";
 import { database, type Database } from "../db/client.ts";
-import { findAdminProvider, listAdminProviders, replaceModels, storedKey, type ProviderView } from "../db/providers.ts";
-import { models, providers } from "../db/schema.ts";
 import { isUniqueViolation } from "../db/errors.ts";
+import { findProviderRow, listProviderRows, replaceModels, storedCredential } from "../db/providers.ts";
+import { models, providers } from "../db/schema.ts";
 import { settings, type AppEnv, type Bindings } from "../env.ts";
-import { baseUrlOf, definitionProblem, normaliseModels, providerDefinition, providerFields, type ProviderDefinition } from "../providers/definition.ts";
-import { configuredProviders, definitionContext } from "../providers/registry.ts";
+import { baseUrlOf, credentialOf, definitionProblem, normaliseModels, optionsOf, providerDefinition, providerFields, secretReference, type ProviderDefinition } from "../providers/definition.ts";
+import { configuredView, storedView, type ProviderView } from "../providers/provider-view.ts";
+import { configuredProviders, definitionContext, forgetRoutes } from "../providers/registry.ts";
 
-function configuredViews(env: Bindings): ProviderView[] {
-  return configuredProviders(env).map(({ provider, models: served }) => ({
-    id: `config:${provider.name}`,
-    object: "provider",
-    name: provider.name,
-    type: provider.type,
-    base_url: provider.baseUrl,
-    source: "config",
-    has_api_key: Boolean(provider.apiKey),
-    api_key_secret: null,
-    limits: { max_concurrency: provider.limits.maxConcurrency, rpm: provider.limits.rpm ?? null, tpm: provider.limits.tpm ?? null },
-    models: served.map((m) => ({ name: m.name, upstream_model: m.upstreamModel })),
-    created_at: null,
-  }));
+/** Stands in, while a patch is checked, for a credential that stays as stored. */
+const KEPT = "(kept)";
+
+/** A 400 naming the field when this environment cannot use the definition (refused address, unset secret). */
+function assertUsableHere(env: Bindings, def: Parameters<typeof definitionProblem>[0]): void {
+  const problem = definitionProblem(def, definitionContext(env));
+  if (problem) throw new GatewayError("invalid_request", problem.message, { param: problem.param, code: "invalid_value" });
 }
 
-/** Rejects a name or model already taken by another provider (from configuration or D1). */
+/** Rejects a name taken by another stored provider, or a model another provider serves. */
 async function assertFree(env: Bindings, db: Database, def: Pick<ProviderDefinition, "name" | "models">, selfId?: string) {
-  const config = configuredProviders(env);
-  if (config.some((p) => p.provider.name === def.name)) throw new GatewayError("conflict", `provider '${def.name}' is declared in configuration`, { param: "name", code: "provider_exists" });
   const named = await db.select({ id: providers.id }).from(providers).where(eq(providers.name, def.name)).get();
   if (named && named.id !== selfId) throw new GatewayError("conflict", `provider '${def.name}' already exists`, { param: "name", code: "provider_exists" });
   const names = normaliseModels(def.models).map((m) => m.name);
   if (new Set(names).size !== names.length) throw new GatewayError("invalid_request", "models lists a name twice", { param: "models", code: "duplicate_model" });
-  const fromConfig = names.find((n) => config.some((p) => p.models.some((m) => m.name === n)));
+  // A configured provider of the same name is replaced by this one, its models with it.
+  const storedNames = new Set((await db.select({ name: providers.name }).from(providers).all()).map((r) => r.name));
+  const fromConfig = names.find((n) => configuredProviders(env).some((p) => p.provider.name !== def.name && !storedNames.has(p.provider.name) && p.models.some((m) => m.name === n)));
   const taken = fromConfig ? [{ name: fromConfig, providerId: "config" }] : await db.select({ name: models.name, providerId: models.providerId }).from(models).where(inArray(models.name, names)).all();
   const clash = taken.find((m) => m.providerId !== selfId);
   if (clash) throw new GatewayError("conflict", `model '${clash.name}' is already served by another provider`, { param: "models", code: "model_exists" });
@@ -51,17 +49,38 @@ async function conflictOnRace<T>(write: Promise<T>): Promise<T> {
   }
 }
 
-/** A 400 naming the field when this environment cannot use the definition (refused address, unset secret). */
-function assertUsableHere(env: Bindings, def: Pick<ProviderDefinition, "type" | "base_url" | "api_key">): void {
-  const problem = definitionProblem(def, definitionContext(env));
-  if (problem) throw new GatewayError("invalid_request", problem.message, { param: problem.param, code: "invalid_value" });
+function configuredViews(env: Bindings, storedNames: Set<string>): ProviderView[] {
+  return configuredProviders(env)
+    .filter((c) => !storedNames.has(c.provider.name))
+    .map((c) => configuredView(c.definition, c.provider.baseUrl, c.provider.options, c.models, c.provider.source));
 }
 
-async function mustFind(db: Database, id: string): Promise<ProviderView> {
-  if (id.startsWith("config:")) throw new GatewayError("conflict", "providers declared in configuration are changed in configuration", { code: "provider_read_only" });
-  const found = await findAdminProvider(db, id);
+async function views(env: Bindings, db: Database): Promise<ProviderView[]> {
+  const stored = await listProviderRows(db);
+  const configured = new Map(configuredProviders(env).map((c) => [c.provider.name, c.provider.source]));
+  return [...configuredViews(env, new Set(stored.map((s) => s.row.name))), ...stored.map((s) => storedView(s.row, s.models, configured.get(s.row.name) ?? null))];
+}
+
+async function mustFind(env: Bindings, db: Database, id: string) {
+  if (id.startsWith("config:")) throw new GatewayError("conflict", "providers declared in configuration are changed in configuration (or replaced by creating one of the same name here)", { code: "provider_read_only" });
+  const found = await findProviderRow(db, id);
   if (!found) throw new GatewayError("not_found", `no provider '${id}'`, { code: "provider_not_found" });
   return found;
+}
+
+/** The columns a definition is stored in; the credential only when the definition sets one. */
+async function columnsOf(env: Bindings, def: ProviderDefinition) {
+  const credential = credentialOf(def);
+  return {
+    name: def.name,
+    type: def.type,
+    baseUrl: baseUrlOf(def),
+    options: optionsOf(def) as Record<string, unknown>,
+    maxConcurrency: def.limits.max_concurrency,
+    rpm: def.limits.rpm ?? null,
+    tpm: def.limits.tpm ?? null,
+    ...(credential !== undefined && credential !== KEPT ? await storedCredential(secretReference(credential), credential, settings(env).ENCRYPTION_KEY) : {}),
+  };
 }
 
 export const providerRoutes = new Hono<AppEnv>()
@@ -72,65 +91,46 @@ export const providerRoutes = new Hono<AppEnv>()
     await assertFree(c.env, db, def);
     const id = crypto.randomUUID();
     const now = Date.now();
-    await conflictOnRace(db.batch([
-      db.insert(providers).values({
-        id,
-        name: def.name,
-        type: def.type,
-        baseUrl: baseUrlOf(def),
-        ...(await storedKey(def.api_key, settings(c.env).ENCRYPTION_KEY)),
-        maxConcurrency: def.limits.max_concurrency,
-        rpm: def.limits.rpm ?? null,
-        tpm: def.limits.tpm ?? null,
-        createdAt: now,
-        updatedAt: now,
-      }),
-      ...replaceModels(db, id, def.models),
-    ]));
-    return c.json(await findAdminProvider(db, id), 201);
+    await conflictOnRace(db.batch([db.insert(providers).values({ id, ...(await columnsOf(c.env, def)), createdAt: now, updatedAt: now }), ...replaceModels(db, id, normaliseModels(def.models))]));
+    forgetRoutes(c.env);
+    return c.json((await views(c.env, db)).find((v) => v.id === id), 201);
   })
-  .get("/", async (c) => c.json({ object: "list", data: [...configuredViews(c.env), ...(await listAdminProviders(database(c.env.DB)))] }))
+  .get("/", async (c) => c.json({ object: "list", data: await views(c.env, database(c.env.DB)) }))
   .get("/:id", async (c) => {
     const id = c.req.param("id");
-    const fromConfig = configuredViews(c.env).find((p) => p.id === id || p.name === id);
-    if (fromConfig) return c.json(fromConfig);
-    return c.json(await mustFind(database(c.env.DB), id));
+    const found = (await views(c.env, database(c.env.DB))).find((v) => v.id === id || v.name === id);
+    if (!found) throw new GatewayError("not_found", `no provider '${id}'`, { code: "provider_not_found" });
+    return c.json(found);
   })
   .patch("/:id", async (c) => {
     const db = database(c.env.DB);
-    const current = await mustFind(db, c.req.param("id"));
+    const current = await mustFind(c.env, db, c.req.param("id"));
     const patch = parseInput(providerFields.partial(), await readJson(c.req.raw));
+    const view = storedView(current.row, current.models, null);
+    const hasStored = view.has_api_key;
+    const type = patch.type ?? (view.type as ProviderDefinition["type"]);
+    const { id: _id, object: _o, source: _s, overrides: _ov, has_api_key: _h, api_key_secret: _a, created_at: _c, models: served, limits, ...settings_ } = view;
+    // A credential not in the patch stays as stored; a stand-in lets the merged definition be checked.
+    const keptCredential = hasStored && patch.api_key === undefined && patch.token === undefined && patch.password === undefined ? (type === "token-auth" ? ((patch.auth_url ?? view.auth_url) ? { password: KEPT } : { token: KEPT }) : { api_key: KEPT }) : {};
     const merged = {
-      name: patch.name ?? current.name,
-      type: patch.type ?? current.type,
-      base_url: patch.base_url ?? current.base_url,
-      limits: patch.limits ?? { max_concurrency: current.limits.max_concurrency, rpm: current.limits.rpm ?? undefined, tpm: current.limits.tpm ?? undefined },
-      models: patch.models ?? current.models.map((m) => ({ name: m.name, upstream_model: m.upstream_model })),
+      ...settings_,
+      type,
+      ...keptCredential,
+      limits: { max_concurrency: limits.max_concurrency, ...(limits.rpm !== null ? { rpm: limits.rpm } : {}), ...(limits.tpm !== null ? { tpm: limits.tpm } : {}) },
+      models: served.map((m) => ({ name: m.name, upstream_model: m.upstream_model, ...(m.max_tokens !== null ? { max_tokens: m.max_tokens } : {}) })),
+      ...patch,
     };
     const def = parseInput(providerDefinition, merged);
-    assertUsableHere(c.env, { ...def, api_key: patch.api_key });
-    await assertFree(c.env, db, def, current.id);
-    await conflictOnRace(db.batch([
-      db
-        .update(providers)
-        .set({
-          name: def.name,
-          type: def.type,
-          baseUrl: baseUrlOf(def),
-          ...(patch.api_key !== undefined ? await storedKey(patch.api_key, settings(c.env).ENCRYPTION_KEY) : {}),
-          maxConcurrency: def.limits.max_concurrency,
-          rpm: def.limits.rpm ?? null,
-          tpm: def.limits.tpm ?? null,
-          updatedAt: Date.now(),
-        })
-        .where(eq(providers.id, current.id)),
-      ...replaceModels(db, current.id, def.models),
-    ]));
-    return c.json(await findAdminProvider(db, current.id));
+    assertUsableHere(c.env, { ...def, api_key: patch.api_key, token: patch.token, password: patch.password });
+    await assertFree(c.env, db, def, current.row.id);
+    await conflictOnRace(db.batch([db.update(providers).set({ ...(await columnsOf(c.env, def)), updatedAt: Date.now() }).where(eq(providers.id, current.row.id)), ...replaceModels(db, current.row.id, normaliseModels(def.models))]));
+    forgetRoutes(c.env);
+    return c.json((await views(c.env, db)).find((v) => v.id === current.row.id));
   })
   .delete("/:id", async (c) => {
     const db = database(c.env.DB);
-    const current = await mustFind(db, c.req.param("id"));
-    await db.batch([db.delete(models).where(eq(models.providerId, current.id)), db.delete(providers).where(eq(providers.id, current.id))]);
-    return c.json({ id: current.id, object: "provider", deleted: true });
+    const current = await mustFind(c.env, db, c.req.param("id"));
+    await db.batch([db.delete(models).where(eq(models.providerId, current.row.id)), db.delete(providers).where(eq(providers.id, current.row.id))]);
+    forgetRoutes(c.env);
+    return c.json({ id: current.row.id, object: "provider", deleted: true });
   });

@@ -126,7 +126,7 @@ export class Governor extends DurableObject<Bindings> {
     if (Number.isFinite(wake)) void this.ctx.storage.setAlarm(Math.max(wake, now + 1));
     else void this.ctx.storage.deleteAlarm();
     // Alarms are durable but coarse; a short wake (a draining slot, a waiter's deadline) also gets a timer.
-    clearTimeout(this.#timer ?? null);
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
     if (Number.isFinite(wake) && wake - now < TIMER_HORIZON_MS && (this.#waiters.size > 0 || this.#watchers.size > 0)) {
       this.#timer = setTimeout(() => {

@@ -1,7 +1,6 @@
-/** The Worker's side of a governor lease: acquire (or a 429), keep alive, watch for revocation, release. */
+/** The Worker's side of a governor lease: request, keep alive, watch for revocation, release. */
 import { GatewayError } from "../core/errors.ts";
 import type { Bindings } from "../env.ts";
-import type { Provider } from "../providers/registry.ts";
 import type { AcquireArgs, AcquireResult } from "./governor.ts";
 import { FIRST_RENEW_AFTER_MS, RENEW_EVERY_MS } from "./lease-timing.ts";
 import type { Lane, Outcome } from "./policy.ts";
@@ -74,7 +73,7 @@ export class Lease {
   async release(outcome?: Outcome): Promise<void> {
     if (this.#released) return;
     this.#released = true;
-    clearTimeout(this.#keepAlive ?? null);
+    if (this.#keepAlive !== undefined) clearTimeout(this.#keepAlive);
     await this.#governor.release(this.id, outcome).catch((e) => console.error("lease release failed; it will expire", this.id, e));
   }
 }
@@ -89,7 +88,7 @@ export interface LeaseRequest {
 }
 
 /** Asks the provider's governor for a slot; the answer is a lease or the refusal as it came. */
-export async function requestLease(env: Bindings, provider: Provider, request: LeaseRequest): Promise<{ lease: Lease } | { refused: Extract<AcquireResult, { ok: false }> }> {
+export async function requestLease(env: Bindings, provider: { name: string; limits: AcquireArgs["limits"] }, request: LeaseRequest): Promise<{ lease: Lease } | { refused: Extract<AcquireResult, { ok: false }> }> {
   const governor = governorFor(env, provider.name);
   const args: AcquireArgs = { ...request, limits: provider.limits };
   const result = await governor.acquire(args).catch((error: unknown) => {
@@ -99,16 +98,4 @@ export async function requestLease(env: Bindings, provider: Provider, request: L
   });
   if (!result.ok) return { refused: result };
   return { lease: new Lease(governor, result.leaseId, request.lane) };
-}
-
-/** A realtime slot, or a 429 with `Retry-After` when none opened within the wait. */
-export async function acquireRealtime(env: Bindings, provider: Provider, request: Omit<LeaseRequest, "lane">): Promise<Lease> {
-  const got = await requestLease(env, provider, { ...request, lane: "realtime" });
-  if ("lease" in got) return got.lease;
-  const { reason, retryAfterMs } = got.refused;
-  const message =
-    reason === "rate_limited"
-      ? `provider '${provider.name}' is at its configured request or token rate; retry later`
-      : `provider '${provider.name}' is at capacity (${provider.limits.maxConcurrency} concurrent calls); retry later`;
-  throw new GatewayError("rate_limited", message, { code: reason === "rate_limited" ? "rate_limit_exceeded" : "capacity_exceeded", retryAfter: Math.max(1, retryAfterMs / 1000) });
 }

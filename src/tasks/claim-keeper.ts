@@ -40,7 +40,7 @@ export class ClaimKeeper {
 
   /** Stops extending (the invocation is ending); claims left lapse on their own. */
   stop(): void {
-    clearInterval(this.#timer ?? null);
+    if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
   }
 

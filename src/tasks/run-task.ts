@@ -6,9 +6,8 @@
  */
 import { runCall, type CallResult, type Settled } from "../calls/call.ts";
 import type { CallContext } from "../calls/call-context.ts";
-import { completeChat, type ChatCompletion } from "../calls/upstream-chat.ts";
+import { chatTokens, completeChat, prepareChat, type InboundChat, type PreparedChat } from "../calls/chat.ts";
 import { ConfigError, GatewayError } from "../core/errors.ts";
-import { estimateTokens } from "../core/usage.ts";
 import { database, type Database } from "../db/client.ts";
 import { cancelTask, claimTask, expireTask, failTask, findTaskToRun, finishRun, holdQueued, postponeTry, recordBrokenTry, releaseHold, requeueRun, TERMINAL, type TaskError, type TaskRow } from "../db/tasks.ts";
 import { settings, type Bindings } from "../env.ts";
@@ -52,6 +51,11 @@ export async function runTask(env: Bindings, taskId: string, context: RunContext
   } catch (error) {
     const ours = [hold, ...(tokens.run ? [tokens.run] : [])];
     const now = Date.now();
+    // The request itself cannot go to this model's provider (a field it cannot take): it never will.
+    if (error instanceof GatewayError && error.status >= 400 && error.status < 500 && error.status !== 429) {
+      await failTask(db, taskId, asTaskError(error, "invalid_request_error"), now);
+      return "failed";
+    }
     if (error instanceof GatewayError || error instanceof ConfigError) {
       console.error("task try put off: the gateway cannot make it now", taskId, error.message);
       // A configuration's detail is for the operator's log, not for the task's owner.
@@ -104,7 +108,8 @@ async function runHeld(env: Bindings, db: Database, taskId: string, tokens: { ho
       return "failed";
     }
 
-    const body = runnable.body;
+    const inbound: InboundChat = { dialect: "openai", body: { ...runnable.body, stream: false } };
+    let prepared: PreparedChat | undefined;
     const runId = crypto.randomUUID();
     const notOurs = new AbortController();
     let claimed: Promise<boolean> = Promise.resolve(false);
@@ -117,11 +122,12 @@ async function runHeld(env: Bindings, db: Database, taskId: string, tokens: { ho
       route,
       lane: "task",
       stream: false,
-      tokens: estimateTokens(body),
+      tokens: chatTokens(inbound),
       waitMs: TASK_WAIT_MS,
       deadline: row.deadline ?? undefined,
       taskId,
       logRefusal: false,
+      prepare: (r) => void (prepared = prepareChat(inbound, r)),
       onLease: () => {
         tokens.run = runId;
         keeper.keep(runId, () => notOurs.abort(new Error("the task's claim was lost")));
@@ -133,7 +139,7 @@ async function runHeld(env: Bindings, db: Database, taskId: string, tokens: { ho
           .catch((error) => (console.error("task claim failed", taskId, error), false))
           .then((ok) => (ok || notOurs.abort(new Error("task no longer ours")), ok));
       },
-      attempt: (r, signal) => completeChat(r, body, AbortSignal.any([signal, notOurs.signal]), UPSTREAM_TIMEOUT_MS),
+      attempt: (r, signal) => completeChat(env, inbound, r, prepared!, AbortSignal.any([signal, notOurs.signal]), UPSTREAM_TIMEOUT_MS),
       settle: async (result) => {
         if (result.kind === "refused") {
           outcome = await settleRefusal(env, db, taskId, hold, result.reason, result.retryAfterMs);
@@ -173,7 +179,7 @@ async function settleRefusal(env: Bindings, db: Database, taskId: string, hold: 
 }
 
 /** Writes what one run's call came to; "rerun" when the slot was taken back and the task should run again now. */
-async function settleRun(env: Bindings, db: Database, row: TaskRow, route: ModelRoute, runId: string, result: CallResult<ChatCompletion>): Promise<{ outcome: RunResult | "rerun"; log: Settled }> {
+async function settleRun(env: Bindings, db: Database, row: TaskRow, route: ModelRoute, runId: string, result: CallResult<Record<string, unknown>>): Promise<{ outcome: RunResult | "rerun"; log: Settled }> {
   const { TASK_MAX_ATTEMPTS, TASK_MAX_CAPACITY_RETRIES } = settings(env);
   const finished = Date.now();
   if (result.kind === "slot_lost") {

@@ -1,5 +1,6 @@
 /** Accepts a task: the row is written to D1 before anything is enqueued; the queue carries only the id. */
 import type { Principal } from "../auth/principal.ts";
+import { prepareChat } from "../calls/chat.ts";
 import { resolveRoute } from "../calls/route-model.ts";
 import { sha256Hex } from "../core/crypto.ts";
 import { GatewayError } from "../core/errors.ts";
@@ -26,6 +27,8 @@ export async function submitTask(env: Bindings, principal: Principal, input: Tas
     if (earlier) return sameRequestOr422(earlier, requestHash);
   }
   const route = await resolveRoute(env, principal, request.model);
+  // What the model's provider cannot take is refused now, not when the task runs.
+  prepareChat({ dialect: "openai", body: { ...request, stream: false } }, route);
   const { TASK_DEFAULT_DEADLINE_MS } = settings(env);
   const due = deadline ? Date.parse(deadline) : now + TASK_DEFAULT_DEADLINE_MS;
   if (due <= now) throw new GatewayError("invalid_request", "deadline is in the past", { param: "deadline", code: "invalid_value" });

@@ -1,6 +1,6 @@
 /** `POST /v1/tasks`: a chat completion body plus an optional deadline and metadata, checked by zod. */
 import { z } from "zod";
-import { chatCompletionRequest, type ChatCompletionRequest } from "../core/openai-schema.ts";
+import { chatCompletionRequest, type ChatCompletionRequest } from "../wire/openai/schema.ts";
 import { MAX_JSON_DEPTH, pathTooDeep } from "../core/validate.ts";
 
 export const taskRequest = chatCompletionRequest.extend({

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import recorded from "./__fixtures__/openai-chat-tools.sse.txt?raw";
+import recorded from "../providers/openai/__fixtures__/chat-tools.chunks.txt?raw";
 import { parseSse } from "../core/sse.ts";
-import { relayChatStream, type StreamSummary } from "./chat-stream.ts";
+import { OpenAIPassthrough } from "./relay-handlers.ts";
+import { relaySse, type RelaySummary } from "./sse-relay.ts";
 
 const fixture = new TextEncoder().encode(recorded);
 const crlf = new TextEncoder().encode(recorded.replace(/\n/g, "\r\n"));
@@ -14,14 +15,9 @@ async function relay(chunks: Uint8Array[], options: { publicModel?: string; clie
       controller.close();
     },
   });
-  let summary: StreamSummary | undefined;
-  const out = relayChatStream(upstream, {
-    publicModel: options.publicModel ?? "gpt-4o-mini-2024-07-18",
-    clientWantsUsage: options.clientWantsUsage ?? true,
-    startedAt: Date.now(),
-    idleTimeoutMs: 5_000,
-    onEnd: (s) => (summary = s),
-  });
+  let summary: RelaySummary | undefined;
+  const handler = new OpenAIPassthrough(options.publicModel ?? "gpt-4o-mini-2024-07-18", options.clientWantsUsage ?? true);
+  const out = relaySse(upstream, handler, { startedAt: Date.now(), idleTimeoutMs: 5_000, onEnd: (s) => (summary = s) });
   const body = new Uint8Array(await new Response(out).arrayBuffer());
   return { events: parseSse(body).map((e) => e.data), body, summary: summary! };
 }
@@ -31,11 +27,11 @@ function splitAt(bytes: Uint8Array, ...points: number[]): Uint8Array[] {
   return edges.slice(1).map((end, i) => bytes.slice(edges[i], end));
 }
 
-describe("relayChatStream against a recorded OpenAI stream (tool calls, CJK, emoji)", () => {
+describe("the OpenAI passthrough relay against a recorded stream (tool calls, CJK, emoji)", () => {
   it("passes a stream that needs no rewrite through byte for byte", async () => {
     const { body, summary } = await relay([fixture]);
     expect(body).toEqual(fixture);
-    expect(summary).toMatchObject({ status: 200, usage: { prompt_tokens: 42, completion_tokens: 31, total_tokens: 73 } });
+    expect(summary).toMatchObject({ status: 200, usage: { inputTokens: 42, outputTokens: 31, cachedInputTokens: 0 } });
     expect(summary.ttftMs).toBeGreaterThanOrEqual(0);
   });
 
@@ -80,8 +76,8 @@ describe("relayChatStream against a recorded OpenAI stream (tool calls, CJK, emo
         else controller.error(new Error("connection reset after [DONE]"));
       },
     });
-    let summary: StreamSummary | undefined;
-    const out = relayChatStream(upstream, { publicModel: "gpt-4o-mini-2024-07-18", clientWantsUsage: true, startedAt: Date.now(), idleTimeoutMs: 5_000, onEnd: (s) => (summary = s) });
+    let summary: RelaySummary | undefined;
+    const out = relaySse(upstream, new OpenAIPassthrough("gpt-4o-mini-2024-07-18", true), { startedAt: Date.now(), idleTimeoutMs: 5_000, onEnd: (s) => (summary = s) });
     const events = parseSse(new Uint8Array(await new Response(out).arrayBuffer())).map((e) => e.data);
     expect(events.at(-1)).toBe("[DONE]");
     expect(summary?.status).toBe(200);

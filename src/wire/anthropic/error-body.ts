@@ -1,0 +1,34 @@
+/** The gateway's errors in the Anthropic shape: `{type: "error", error: {type, message}}`, same status. */
+import { encodeSse } from "../../core/sse.ts";
+import { GatewayError, type ErrorKind } from "../../core/errors.ts";
+
+const ERROR_TYPES: Record<ErrorKind, string> = {
+  invalid_request: "invalid_request_error",
+  unauthorized: "authentication_error",
+  forbidden: "permission_error",
+  not_found: "not_found_error",
+  method_not_allowed: "invalid_request_error",
+  conflict: "invalid_request_error",
+  payload_too_large: "request_too_large",
+  unprocessable: "invalid_request_error",
+  rate_limited: "rate_limit_error",
+  internal: "api_error",
+  upstream_error: "api_error",
+  upstream_unavailable: "overloaded_error",
+  upstream_timeout: "api_error",
+};
+
+export function anthropicErrorBody(error: GatewayError) {
+  return { type: "error" as const, error: { type: ERROR_TYPES[error.kind], message: error.message } };
+}
+
+/** The error as a response in Anthropic's shape, with the same status and headers as the OpenAI-shaped one. */
+export function anthropicErrorResponse(error: GatewayError): Response {
+  const openai = error.toResponse();
+  return new Response(JSON.stringify(anthropicErrorBody(error)), { status: openai.status, headers: openai.headers });
+}
+
+/** A failure inside a stream, as Anthropic's `error` event. */
+export function anthropicErrorEvent(error: GatewayError): string {
+  return encodeSse(JSON.stringify(anthropicErrorBody(error)), "error");
+}
