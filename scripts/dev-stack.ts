@@ -20,6 +20,8 @@ export interface StackOptions {
   limits?: { max_concurrency: number; rpm?: number; tpm?: number };
   /** Extra variables for the Worker (REALTIME_WAIT_MS, …). */
   vars?: Record<string, string>;
+  /** More providers beside "sim", given the simulator's URL (it speaks every dialect on one port). */
+  providers?: (simUrl: string) => Record<string, unknown>[];
 }
 
 export interface Stack {
@@ -48,8 +50,13 @@ async function waitHealthy(url: string, child: ChildProcess, log: () => string):
   while (Date.now() < until) {
     if (child.exitCode !== null) throw new Error(`wrangler dev exited (${child.exitCode}):\n${log()}`);
     try {
-      if ((await fetch(`${url}/health`)).ok) return;
-    } catch {
+      const res = await fetch(`${url}/health`);
+      if (res.ok) return;
+      // A configuration the gateway refuses will not fix itself: say so now.
+      const body = await res.text();
+      if (body.includes("gateway_misconfigured")) throw new Error(`gateway misconfigured: ${body}`);
+    } catch (error) {
+      if (error instanceof Error && error.message.startsWith("gateway misconfigured")) throw error;
       // not listening yet
     }
     await new Promise((r) => setTimeout(r, 200));
@@ -66,6 +73,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const url = `http://127.0.0.1:${port}`;
   const providers = [
     { name: "sim", type: "openai-compatible", base_url: `${sim.url}/v1`, api_key: "${SIM_API_KEY}", limits: options.limits ?? { max_concurrency: 8 }, models: ["sim-small", "sim-large"] },
+    ...(options.providers?.(sim.url) ?? []),
   ];
   const vars: Record<string, string> = {
     ADMIN_API_KEY: STACK_ADMIN_KEY,
