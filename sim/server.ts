@@ -164,7 +164,7 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
         if (rejectUnauthorized(req, res, openai, options)) return;
         return sendJson(res, 200, modelList());
       case "POST /auth":
-        void handleAuth(req, res, options, tokens, () => stats.authExchanges++);
+        void handleAuth(req, res, options, tokens, () => stats.authExchanges++, () => stats.authRefused++);
         return;
       case "POST /sim/expire-tokens":
         req.resume();

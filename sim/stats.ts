@@ -20,11 +20,13 @@ export interface SimStats {
   unauthorized: number;
   /** Successful POST /auth token exchanges. */
   authExchanges: number;
+  /** POST /auth exchanges refused for a wrong username or password. */
+  authRefused: number;
 }
 
 /** Returns a fresh, all-zero counter object. */
 export function emptyStats(): SimStats {
-  return { inFlight: 0, maxInFlight: 0, requests: 0, completed: 0, rejected429: 0, faults: 0, aborted: 0, unauthorized: 0, authExchanges: 0 };
+  return { inFlight: 0, maxInFlight: 0, requests: 0, completed: 0, rejected429: 0, faults: 0, aborted: 0, unauthorized: 0, authExchanges: 0, authRefused: 0 };
 }
 
 /**

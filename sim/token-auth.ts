@@ -24,13 +24,14 @@ export function tokenAnswer(field: string, token: string, expiresIn: number): Re
  * (`expires_in` in whole seconds, rounded down), 401 for wrong credentials, 400 for a malformed body.
  * Calls `onIssued` after a successful exchange.
  */
-export async function handleAuth(req: IncomingMessage, res: ServerResponse, o: ResolvedOptions, tokens: TokenStore, onIssued: () => void): Promise<void> {
+export async function handleAuth(req: IncomingMessage, res: ServerResponse, o: ResolvedOptions, tokens: TokenStore, onIssued: () => void, onRefused: () => void = () => {}): Promise<void> {
   try {
     const body = await readJson(req);
     if (!isRecord(body) || typeof body.username !== "string" || typeof body.password !== "string") {
       throw new HttpError(400, "The body must be a JSON object with string fields username and password.");
     }
     if (body.username !== o.authUsername || body.password !== o.authPassword) {
+      onRefused();
       return sendJson(res, 401, errorBody("invalid username or password (simulated)", "invalid_request_error", "invalid_credentials"));
     }
     const token = tokens.issue(Date.now(), o.tokenTtlMs);

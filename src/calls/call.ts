@@ -92,7 +92,7 @@ export async function runCall<T>(ctx: CallContext, plan: CallPlan<T>): Promise<C
     const revocable = plan.lane === "task";
     if (revocable) lease.watchRevocation();
     plan.onLease?.(lease);
-    const attempt = await plan.attempt(route, revocable ? AbortSignal.any([ctx.signal, lease.lost]) : ctx.signal);
+    const attempt = await attemptSafely(plan, route, revocable ? AbortSignal.any([ctx.signal, lease.lost]) : ctx.signal);
 
     // The slot was taken back (preempted, or the lease lost): the attempt teaches the governor nothing.
     if (revocable && lease.lost.aborted && !ctx.signal.aborted) {
@@ -118,6 +118,21 @@ export async function runCall<T>(ctx: CallContext, plan: CallPlan<T>): Promise<C
     if (attempt.summary instanceof Promise) ctx.waitUntil(attempt.summary.then(done));
     else await done(attempt.summary);
     return result;
+  }
+}
+
+/**
+ * The attempt, with whatever it throws (a token exchange that failed, a bug) turned into a failed
+ * attempt: the slot is then released and the call logged like any failure.
+ */
+async function attemptSafely<T>(plan: CallPlan<T>, route: ModelRoute, signal: AbortSignal): Promise<Attempt<T>> {
+  const startedAt = Date.now();
+  try {
+    return await plan.attempt(route, signal);
+  } catch (cause) {
+    if (!(cause instanceof GatewayError)) console.error("call attempt threw", route.provider.name, cause);
+    const error = cause instanceof GatewayError ? cause : new GatewayError("internal", "the gateway failed while calling the provider", { code: "internal_error" });
+    return { ok: false, error, summary: { status: error.status, error: error.message, outcome: { status: error.status, latencyMs: Date.now() - startedAt } } };
   }
 }
 

@@ -33,13 +33,20 @@ import type { Attempt, Summary } from "./call.ts";
 import { AnthropicPassthrough, openaiFailureEvent, OpenAIPassthrough, Translation, type StreamEncoder } from "./relay-handlers.ts";
 import { relaySse, type RelayHandler } from "./sse-relay.ts";
 
-export type InboundChat = { dialect: "openai"; body: ChatCompletionRequest } | { dialect: "anthropic"; body: MessagesRequest };
+/** Anthropic's request headers that change the answer; an Anthropic provider gets them as they came. */
+export const ANTHROPIC_HEADERS = ["anthropic-version", "anthropic-beta"] as const;
+
+export type InboundChat =
+  | { dialect: "openai"; body: ChatCompletionRequest }
+  | { dialect: "anthropic"; body: MessagesRequest; headers?: Partial<Record<(typeof ANTHROPIC_HEADERS)[number], string>> };
 
 /** The upstream body for a route, built before any slot is taken. */
 export interface PreparedChat {
   upstream: Dialect;
   passthrough: boolean;
   body: Record<string, unknown>;
+  /** Headers the caller sent for this provider (Anthropic's version and beta flags). */
+  headers?: Record<string, string>;
 }
 
 type Json = Record<string, unknown>;
@@ -71,7 +78,7 @@ export function prepareChat(inbound: InboundChat, route: ModelRoute): PreparedCh
       if (inbound.body.stream) body.stream_options = { ...(inbound.body.stream_options ?? {}), include_usage: true };
       return { upstream, passthrough: true, body };
     }
-    return { upstream, passthrough: true, body: { ...without(inbound.body, ANTHROPIC_GATEWAY_FIELDS), model: route.upstreamModel } };
+    return { upstream, passthrough: true, body: { ...without(inbound.body, ANTHROPIC_GATEWAY_FIELDS), model: route.upstreamModel }, headers: { ...inbound.headers } };
   }
   const target = `a provider of type '${route.provider.type}'`;
   const canonical = inbound.dialect === "openai" ? openaiToCanonical(inbound.body, target) : anthropicToCanonical(inbound.body, target);
@@ -90,12 +97,10 @@ export function chatTokens(inbound: InboundChat): number {
 async function send(env: Bindings, route: ModelRoute, prepared: PreparedChat, stream: boolean, signal: AbortSignal, timeoutMs: number): Promise<UpstreamResult> {
   for (let retry = 0; ; retry++) {
     const endpoint = await chatEndpoint(env, route, stream);
-    const result = await fetchUpstream({ ...endpoint, body: prepared.body }, { provider: route.provider.name, secret: route.provider.credential, signal, timeoutMs });
     const token = endpoint.headers.authorization?.replace(/^Bearer /, "");
-    if (!result.ok && result.status === 401 && retry === 0 && token && exchangesToken(route.provider)) {
-      await forgetToken(env, route.provider, token);
-      continue;
-    }
+    const headers = { ...endpoint.headers, ...prepared.headers };
+    const result = await fetchUpstream({ ...endpoint, headers, body: prepared.body }, { provider: route.provider.name, secrets: [route.provider.credential, token], signal, timeoutMs });
+    if (!result.ok && result.status === 401 && retry === 0 && token && exchangesToken(route.provider) && (await forgetToken(env, route.provider, token))) continue;
     return result;
   }
 }

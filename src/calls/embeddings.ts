@@ -3,7 +3,7 @@ import { GatewayError } from "../core/errors.ts";
 import { withTimeout } from "../core/timeout.ts";
 import { estimateTokens } from "../core/usage.ts";
 import { settings, type Bindings } from "../env.ts";
-import { embeddingsEndpoint } from "../providers/kinds.ts";
+import { checkEmbeddings, embeddingsEndpoint } from "../providers/kinds.ts";
 import type { ModelRoute } from "../providers/registry.ts";
 import { usageFromOpenAI } from "../providers/stream-parser.ts";
 import { fetchUpstream, rateLimitHints } from "../providers/upstream-fetch.ts";
@@ -21,7 +21,7 @@ interface Embeddings {
 async function embed(env: Bindings, route: ModelRoute, body: EmbeddingsRequest, signal: AbortSignal, timeoutMs: number): Promise<Attempt<Embeddings>> {
   const startedAt = Date.now();
   const endpoint = await embeddingsEndpoint(env, route);
-  const upstream = await fetchUpstream({ ...endpoint, body: { ...body, model: route.upstreamModel } }, { provider: route.provider.name, secret: route.provider.credential, signal, timeoutMs });
+  const upstream = await fetchUpstream({ ...endpoint, body: { ...body, model: route.upstreamModel } }, { provider: route.provider.name, secrets: [route.provider.credential, endpoint.headers.authorization?.replace(/^Bearer /, "")], signal, timeoutMs });
   if (!upstream.ok) {
     return { ok: false, error: upstream.error, summary: { status: upstream.error.status, error: upstream.error.message, outcome: { status: upstream.status, latencyMs: Date.now() - startedAt, retryAfterMs: upstream.retryAfterMs } } };
   }
@@ -43,6 +43,7 @@ export async function embeddingsCall(ctx: CallContext, body: EmbeddingsRequest):
     stream: false,
     tokens: estimateTokens(body),
     waitMs: REALTIME_WAIT_MS,
+    prepare: checkEmbeddings,
     attempt: (route, signal) => embed(ctx.env, route, body, signal, UPSTREAM_TIMEOUT_MS),
   });
   return Response.json(valueOf(result));

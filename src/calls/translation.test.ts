@@ -3,8 +3,6 @@
  * usage, cache reads), checked at every chunk split and read back by the official SDKs' own
  * stream parsers: what an OpenAI or Anthropic client would actually get.
  */
-import Anthropic from "@anthropic-ai/sdk";
-import OpenAI from "openai";
 import { describe, expect, it } from "vitest";
 import { parseSse } from "../core/sse.ts";
 import { GatewayError } from "../core/errors.ts";
@@ -19,6 +17,7 @@ import { anthropicErrorEvent } from "../wire/anthropic/error-body.ts";
 import { AnthropicStreamEncoder } from "../wire/anthropic/from-canonical.ts";
 import { OpenAIStreamEncoder } from "../wire/openai/from-canonical.ts";
 import { openaiFailureEvent, Translation } from "./relay-handlers.ts";
+import { readWithAnthropic, readWithOpenAI } from "./sdk-readers.testkit.ts";
 import { relaySse, type RelaySummary } from "./sse-relay.ts";
 
 type Caller = "openai" | "anthropic";
@@ -51,29 +50,10 @@ async function translate(upstream: keyof typeof UPSTREAMS, caller: Caller, chunk
   return { bytes, summary: summary! };
 }
 
-/** The caller's events, with the encoders' clock readings taken out. */
+/** The caller's events, with the encoders' clock readings and the random part of made-up call ids taken out. */
 function events(bytes: Uint8Array): unknown[] {
-  return parseSse(bytes).map((e) => (e.data === "[DONE]" ? e.data : JSON.parse(e.data, (k, v) => (k === "created" ? 0 : v))));
-}
-
-const sseResponse = (bytes: Uint8Array) => async () => new Response(bytes.slice(), { headers: { "content-type": "text/event-stream" } });
-
-async function readWithOpenAI(bytes: Uint8Array) {
-  const client = new OpenAI({ apiKey: "k", baseURL: "http://gateway.test/v1", fetch: sseResponse(bytes) });
-  const final = await client.chat.completions.stream({ model: "public-model", messages: [{ role: "user", content: "hi" }], stream_options: { include_usage: true } }).finalChatCompletion();
-  const message = final.choices[0]!.message;
-  return { text: message.content ?? "", tools: (message.tool_calls ?? []).map((c) => (c.type === "function" ? [c.function.name, JSON.parse(c.function.arguments)] : [])), finish: final.choices[0]!.finish_reason, usage: final.usage };
-}
-
-async function readWithAnthropic(bytes: Uint8Array) {
-  const client = new Anthropic({ apiKey: "k", baseURL: "http://gateway.test", fetch: sseResponse(bytes) });
-  const final = await client.messages.stream({ model: "public-model", max_tokens: 100, messages: [{ role: "user", content: "hi" }] }).finalMessage();
-  return {
-    text: final.content.filter((b) => b.type === "text").map((b) => (b.type === "text" ? b.text : "")).join(""),
-    tools: final.content.filter((b) => b.type === "tool_use").map((b) => (b.type === "tool_use" ? [b.name, b.input] : [])),
-    stop: final.stop_reason,
-    usage: final.usage,
-  };
+  const steady = (k: string, v: unknown) => (k === "created" ? 0 : k === "id" && typeof v === "string" ? v.replace(/^call_[0-9a-f]{12}/, "call_*") : v);
+  return parseSse(bytes).map((e) => (e.data === "[DONE]" ? e.data : JSON.parse(e.data, steady)));
 }
 
 const PAIRS: [keyof typeof UPSTREAMS, Caller][] = [

@@ -84,12 +84,19 @@ models:
       token_cache_hours: 8
 auth:
   api_keys:
-    - "your-api-key-1"
+    - "\${TEAM_KEY_1}"
 `);
     expect(config.providers).toHaveLength(2);
     expect(config.providers[0]).toMatchObject({ name: "gpt-3-5-turbo", type: "openai-compatible", models: [{ name: "gpt-3.5-turbo", upstream_model: "gpt-3.5-turbo", max_tokens: 4096 }], limits: { max_concurrency: 10 } });
     expect(config.providers[1]).toMatchObject({ name: "custom-model", type: "token-auth", auth_url: "https://your-api.example.com/auth", username: "your-username", token_cache_hours: 8, models: [{ name: "custom-model", upstream_model: "custom-model-name" }] });
-    expect(config.apiKeys).toEqual(["your-api-key-1"]);
+    expect(config.apiKeys).toEqual(["${TEAM_KEY_1}"]);
+  });
+
+  it("refuses a credential written in the file, in either shape: it would sit in git and in the bundle", () => {
+    const own = "providers:\n  - name: a\n    type: deepseek\n    api_key: sk-live-123\n    limits: { max_concurrency: 1 }\n    models: [m]\n";
+    expect(errorOf(own)).toMatch(/gateway\.yaml:4 providers\.0\.api_key: write a secret reference such as \$\{MY_KEY\}/);
+    expect(errorOf("models:\n  a:\n    - name: m\n      type: request\n      base_url: https://x.example.com\n      token: abc\n")).toMatch(/models\.a\.0\.token: write a secret reference/);
+    expect(errorOf("providers: []\nauth:\n  api_keys: [plain-key]\n")).toMatch(/gateway\.yaml:3 auth\.api_keys\.0: write a secret reference/);
   });
 
   it("refuses what seed 001's shape has and this gateway cannot use, by name", () => {

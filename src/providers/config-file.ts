@@ -8,7 +8,7 @@
 import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import { ConfigError } from "../core/errors.ts";
-import { providerDefinition, type ProviderDefinition } from "./definition.ts";
+import { providerDefinition, secretReference, type ProviderDefinition } from "./definition.ts";
 
 export interface GatewayConfig {
   providers: ProviderDefinition[];
@@ -76,20 +76,33 @@ export function parseGatewayConfig(text: string, origin = "gateway.yaml"): Gatew
     return fail(issue.code === "unrecognized_keys" ? [...path, issue.keys[0]!] : path, issue.code === "unrecognized_keys" ? `unknown field '${issue.keys[0]}'` : issue.message);
   };
 
+  /** gateway.yaml is checked in and bundled: a credential there is a ${NAME} reference, never the secret itself. */
+  const reference = (value: string | undefined, path: (string | number)[]): void => {
+    if (value !== undefined && !secretReference(value)) fail(path, "write a secret reference such as ${MY_KEY} and set the secret (wrangler secret put MY_KEY, or .dev.vars locally): this file is checked in and bundled into the Worker");
+  };
+  const credentials = (p: ProviderDefinition, at: (string | number)[]): ProviderDefinition => {
+    for (const field of ["api_key", "token", "password"] as const) reference(p[field], [...at, field]);
+    return p;
+  };
+  const clientKeys = (keys: string[] | undefined): string[] => (keys ?? []).map((k, i) => (reference(k, ["auth", "api_keys", i]), k));
+
   const value: unknown = doc.toJS() ?? {};
   if (typeof value !== "object" || value === null || Array.isArray(value)) return fail([], "expected a mapping with providers: (or seed 001's models:)");
-  if ("models" in value) return seedConfig(check(seedShape, value, []), check, fail);
+  if ("models" in value) {
+    const seed = seedConfig(check(seedShape, value, []), check, fail);
+    return { providers: seed.providers.map((p) => credentials(p.definition, p.at)), apiKeys: clientKeys(seed.apiKeys) };
+  }
   const own = check(ownShape, value, []);
   return {
-    providers: (own.providers ?? []).map((p, i) => check(providerDefinition, p, ["providers", i])),
-    apiKeys: own.auth?.api_keys ?? [],
+    providers: (own.providers ?? []).map((p, i) => credentials(check(providerDefinition, p, ["providers", i]), ["providers", i])),
+    apiKeys: clientKeys(own.auth?.api_keys),
   };
 }
 
 type Check = <S extends z.ZodType>(schema: S, value: unknown, at: (string | number)[]) => z.output<S>;
 
-function seedConfig(seed: z.output<typeof seedShape>, check: Check, fail: (path: (string | number)[], message: string) => never): GatewayConfig {
-  const providers: ProviderDefinition[] = [];
+function seedConfig(seed: z.output<typeof seedShape>, check: Check, fail: (path: (string | number)[], message: string) => never): { providers: { definition: ProviderDefinition; at: (string | number)[] }[]; apiKeys: string[] | undefined } {
+  const providers: { definition: ProviderDefinition; at: (string | number)[] }[] = [];
   for (const [group, entries] of Object.entries(seed.models)) {
     entries.forEach((raw, i) => {
       const at = ["models", group, i];
@@ -107,8 +120,8 @@ function seedConfig(seed: z.output<typeof seedShape>, check: Check, fail: (path:
         e.type === "openai"
           ? { ...common, type: e.base_url ? "openai-compatible" : "openai", ...(e.api_key ? { api_key: e.api_key } : {}) }
           : { ...common, type: "token-auth", ...(e.token ? { token: e.token } : { auth_url: e.auth_url, username: e.username, password: e.password }), ...(e.token_cache_hours ? { token_cache_hours: e.token_cache_hours } : {}) };
-      providers.push(check(providerDefinition, definition, at));
+      providers.push({ definition: check(providerDefinition, definition, at), at });
     });
   }
-  return { providers, apiKeys: seed.auth?.api_keys ?? [] };
+  return { providers, apiKeys: seed.auth?.api_keys };
 }

@@ -63,12 +63,18 @@ export async function chatEndpoint(env: Bindings, route: ModelRoute, stream: boo
   }
 }
 
-/** The endpoint of an embeddings call on `route`; a provider with no OpenAI-shaped embeddings is a 400. */
-export async function embeddingsEndpoint(env: Bindings, route: ModelRoute): Promise<Endpoint> {
+/** A provider with no OpenAI-shaped embeddings is a 400, said before a slot is taken. */
+export function checkEmbeddings(route: ModelRoute): void {
   const p = route.provider;
   if (dialectOf(p) !== "openai") {
     throw new GatewayError("invalid_request", `the model '${route.model}' is served by a provider of type '${p.type}', which offers no embeddings through this gateway`, { param: "model", code: "unsupported_model_operation" });
   }
+}
+
+/** The endpoint of an embeddings call on `route` (see checkEmbeddings). */
+export async function embeddingsEndpoint(env: Bindings, route: ModelRoute): Promise<Endpoint> {
+  checkEmbeddings(route);
+  const p = route.provider;
   const headers = await authHeaders(env, p);
   return { url: p.type === "azure" ? azureUrl(route, "embeddings") : `${p.baseUrl}/embeddings`, headers };
 }

@@ -131,10 +131,11 @@ function configuration(env: Bindings): { providers: ConfiguredProvider[]; apiKey
   const context = definitionContext(env);
   const file = bundledConfig();
   const declared: [ProviderDefinition, ProviderSource][] = [...file.providers.map((p) => [p, "gateway.yaml"] as [ProviderDefinition, ProviderSource]), ...envProviders(env).map((p) => [p, "PROVIDERS"] as [ProviderDefinition, ProviderSource])];
-  const seen = new Set<string>();
+  const seen = new Map<string, ProviderSource>();
   for (const [p, source] of declared) {
-    if (seen.has(p.name)) throw new ConfigError(`provider '${p.name}' is declared twice (gateway.yaml and PROVIDERS)`);
-    seen.add(p.name);
+    const first = seen.get(p.name);
+    if (first) throw new ConfigError(`provider '${p.name}' is declared ${first === source ? `twice in ${source}` : `in both ${first} and ${source}`}`);
+    seen.set(p.name, source);
     const problem = definitionProblem(p, context);
     if (problem) throw new ConfigError(`${source} provider '${p.name}': ${problem.message}`);
   }
@@ -195,7 +196,8 @@ async function routeTable(env: Bindings, now = Date.now()): Promise<RouteTable> 
   if (hit && hit.until > now) return hit;
   const stored = await storedProviders(env);
   const storedNames = new Set(stored.map((s) => s.provider.name));
-  const list = [...configuredProviders(env).filter((c) => !storedNames.has(c.provider.name)).map((c) => ({ ...c, createdAt: 0 })), ...stored];
+  // Stored providers first: where a stored and a configured provider serve the same model name, the stored one answers.
+  const list = [...stored, ...configuredProviders(env).filter((c) => !storedNames.has(c.provider.name)).map((c) => ({ ...c, createdAt: 0 }))];
   const routes = new Map<string, ModelRoute>();
   for (const { provider, models: served } of list) for (const m of served) if (!routes.has(m.name)) routes.set(m.name, { model: m.name, upstreamModel: m.upstreamModel, maxTokens: m.maxTokens, provider });
   const table = { builtAt: now, until: now + ROUTES_TTL_MS, routes, providers: list };
@@ -221,8 +223,11 @@ export async function routeModel(env: Bindings, model: string, now = Date.now())
   const p = route.provider;
   if (p.keyMissing) throw new GatewayError("upstream_unavailable", `provider '${p.name}' is misconfigured on the gateway: its key is not set`, { code: "provider_key_missing" });
   // The address is checked at every call, too: the setting may have changed since it was stored.
-  const refused = upstreamUrlProblem(p.baseUrl, settings(env).ALLOW_PRIVATE_UPSTREAMS);
-  if (refused) throw new GatewayError("upstream_error", `provider '${p.name}' cannot be called: its base_url ${refused}`, { code: "upstream_address_refused" });
+  const allowPrivate = settings(env).ALLOW_PRIVATE_UPSTREAMS;
+  for (const [field, url] of [["base_url", p.baseUrl], ["auth_url", p.options.authUrl]] as const) {
+    const refused = url === undefined ? undefined : upstreamUrlProblem(url, allowPrivate);
+    if (refused) throw new GatewayError("upstream_error", `provider '${p.name}' cannot be called: its ${field} ${refused}`, { code: "upstream_address_refused" });
+  }
   return route;
 }
 

@@ -5,9 +5,12 @@ import { GatewayError } from "../core/errors.ts";
 const EXCERPT_CHARS = 200;
 
 /** Removes anything that looks like a credential from text that came from upstream, and cuts it short. */
-export function scrub(text: string, secret?: string): string {
-  let out = secret ? text.split(secret).join("[redacted]") : text;
+export function scrub(text: string, secrets: string | readonly (string | undefined)[] = []): string {
+  let out = text;
+  for (const secret of typeof secrets === "string" ? [secrets] : secrets) if (secret) out = out.split(secret).join("[redacted]");
   out = out.replace(/\b(sk|pk|key|rk)-[A-Za-z0-9_*.-]{6,}/gi, "[redacted]");
+  // A JWT (an exchanged token, often) anywhere in the text.
+  out = out.replace(/\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, "[redacted]");
   out = out.replace(/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi, "$1 [redacted]");
   out = out.replace(/[\u0000-\u001f]+/g, " ").trim();
   return out.length > EXCERPT_CHARS ? `${out.slice(0, EXCERPT_CHARS)}…` : out;
@@ -46,8 +49,8 @@ async function upstreamMessage(response: Response): Promise<string> {
 }
 
 /** The client-facing error for a non-2xx upstream response. */
-export async function errorFromUpstream(response: Response, provider: string, secret?: string): Promise<GatewayError> {
-  const message = scrub(await upstreamMessage(response), secret);
+export async function errorFromUpstream(response: Response, provider: string, secrets: readonly (string | undefined)[] | string = []): Promise<GatewayError> {
+  const message = scrub(await upstreamMessage(response), secrets);
   const status = response.status;
   const retryAfter = retryAfterSeconds(response.headers);
   if (status === 429) {

@@ -13,8 +13,8 @@ export type UpstreamResult = { ok: true; response: Response } | { ok: false; err
 export interface FetchOptions {
   /** The provider's name, for errors. */
   provider: string;
-  /** A secret upstream error text must never echo (the key). */
-  secret?: string | undefined;
+  /** Secrets upstream error text must never echo (the key, an exchanged token, a password). */
+  secrets?: readonly (string | undefined)[];
   /** Aborts the call (the caller left, the lease was taken back). */
   signal?: AbortSignal | undefined;
   /** Time allowed until the response headers arrive. */
@@ -32,7 +32,7 @@ export async function fetchUpstream(request: UpstreamRequest, options: FetchOpti
     const response = await fetch(request.url, { method: "POST", headers, body: JSON.stringify(request.body), signal, redirect: "manual" });
     if (response.status >= 300 && response.status < 400) return { ok: false, error: errorFromRedirect(response, options.provider), status: 502 };
     if (response.ok) return { ok: true, response };
-    const error = await errorFromUpstream(response, options.provider, options.secret);
+    const error = await errorFromUpstream(response, options.provider, options.secrets);
     return { ok: false, error, status: response.status, retryAfterMs: error.retryAfter === undefined ? undefined : error.retryAfter * 1000 };
   } catch (cause) {
     // Our own abort (the caller left, or the lease was taken back) is not the upstream's failure.

@@ -4,6 +4,7 @@
  * paths come back in Anthropic's shape (see app.ts).
  */
 import { Hono } from "hono";
+import { ANTHROPIC_HEADERS } from "../calls/chat.ts";
 import { chatCall } from "../calls/chat-call.ts";
 import { resolveRoute } from "../calls/route-model.ts";
 import { textLength } from "../core/usage.ts";
@@ -18,7 +19,8 @@ export const anthropicRoutes = new Hono<AppEnv>()
     const body = parseInput(messagesRequest, await readJson(c.req.raw));
     const { lane, body: rest } = laneOf(body, c.req.header("x-request-class"));
     if (lane === "realtime") refuseDeadline(body.deadline);
-    return chatCall(callContext(c, "messages"), { dialect: "anthropic", body: rest }, lane, body.deadline);
+    const headers = Object.fromEntries(ANTHROPIC_HEADERS.flatMap((name) => (c.req.header(name) ? [[name, c.req.header(name)!]] : [])));
+    return chatCall(callContext(c, "messages"), { dialect: "anthropic", body: rest, headers }, lane, body.deadline);
   })
   // An estimate, like the gateway's TPM accounting: characters ÷ 4 over system, messages and tools.
   .post("/count_tokens", async (c) => {

@@ -134,6 +134,17 @@ describe("what cannot be translated", () => {
     expect(((await embed.json()) as Json).error.code).toBe("unsupported_model_operation");
     expect((await simStats()).requests).toBe(before);
   });
+
+  it("takes no slot: more refused calls than the provider's cap leave it free", async () => {
+    await providers();
+    const key = await adminKey();
+    // claude-x's provider admits 4 at a time.
+    for (let i = 0; i < 6; i++) expect((await call("/v1/embeddings", { method: "POST", key, json: { model: "claude-x", input: "x" } })).status).toBe(400);
+    for (let i = 0; i < 6; i++) expect((await chat(key, "claude-x", { logit_bias: { "1": -100 } })).status).toBe(400);
+    const status = (await (await call("/api/status", { key: ADMIN })).json()) as { data: Json[] };
+    expect(status.data.find((p) => p.provider === "claude")).toMatchObject({ realtime_in_flight: 0 });
+    expect((await chat(key, "claude-x")).status).toBe(200);
+  });
 });
 
 describe("token-auth providers", () => {
@@ -157,8 +168,15 @@ describe("token-auth providers", () => {
   it("report refused credentials as the gateway's problem (502), not the caller's", async () => {
     const sim = simUrl();
     await call("/api/providers", { method: "POST", key: ADMIN, json: { name: "wrongpw", type: "token-auth", base_url: `${sim}/v1`, auth_url: `${sim}/auth`, username: "sim-user", password: "wrong", limits: { max_concurrency: 2 }, models: ["wrongpw-x"] } });
-    const res = await chat(await adminKey(), "wrongpw-x");
-    expect(res.status).toBe(502);
-    expect(((await res.json()) as Json).error.code).toBe("upstream_auth_failed");
+    const key = await adminKey();
+    const refusedBefore = ((await simStats()) as Json).authRefused as number;
+    // More calls than the provider's cap (2): each is a 502 and none keeps a slot.
+    for (let i = 0; i < 4; i++) {
+      const res = await chat(key, "wrongpw-x");
+      expect(res.status).toBe(502);
+      expect(((await res.json()) as Json).error.code).toBe("upstream_auth_failed");
+    }
+    // The refusal is remembered for a few seconds: the wrong password was posted once, not four times.
+    expect(((await simStats()) as Json).authRefused).toBe(refusedBefore + 1);
   });
 });

@@ -354,16 +354,17 @@ describe("GET /api/status", () => {
     expect((await call("/api/status", { key: u.key })).status).toBe(403);
     const res = await call("/api/status", { key: ADMIN });
     const body = (await res.json()) as { data: Record<string, unknown>[] };
-    expect(body.data[0]).toMatchObject({ provider: "sim", max_concurrency: 4, realtime_in_flight: 0, task_in_flight: 0, tasks: { queued: 0, running: 0 }, upstream_429: 0 });
-    expect(body.data[0]).toHaveProperty("task_limit");
-    expect(body.data[0]).toHaveProperty("reserve");
+    const sim = body.data.find((p) => p.provider === "sim");
+    expect(sim).toMatchObject({ provider: "sim", max_concurrency: 4, realtime_in_flight: 0, task_in_flight: 0, tasks: { queued: 0, running: 0 }, upstream_429: 0 });
+    expect(sim).toHaveProperty("task_limit");
+    expect(sim).toHaveProperty("reserve");
 
     // The lanes move while calls run.
     const slow = call("/v1/chat/completions", { method: "POST", key: u.key, json: { model: "sim-small", messages: [{ role: "user", content: "x [sim:latency=800]" }] } });
     let seen = 0;
     for (let i = 0; i < 100 && seen === 0; i++) {
-      const s = (await (await call("/api/status", { key: ADMIN })).json()) as { data: { realtime_in_flight: number }[] };
-      seen = s.data[0]!.realtime_in_flight;
+      const s = (await (await call("/api/status", { key: ADMIN })).json()) as { data: { provider: string; realtime_in_flight: number }[] };
+      seen = s.data.find((p) => p.provider === "sim")!.realtime_in_flight;
       await scheduler.wait(10);
     }
     expect(seen).toBe(1);

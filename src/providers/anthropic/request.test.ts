@@ -67,6 +67,10 @@ describe("an OpenAI request for an Anthropic provider", () => {
     expect(gatewayErrorOf(() => toAnthropic({ messages: user, n: 2 })).param).toBe("n");
     expect(gatewayErrorOf(() => toAnthropic({ messages: [{ role: "user", content: [{ type: "input_audio", input_audio: { data: "x", format: "wav" } }] }] })).param).toBe("messages.0.content.0");
     expect(gatewayErrorOf(() => toAnthropic({ messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "https://x/a.png", detail: "high" } }] }] })).param).toBe("messages.0.content.0.image_url.detail");
+    expect(gatewayErrorOf(() => toAnthropic({ messages: user, max_tokens: 10, max_completion_tokens: 20 })).param).toBe("max_tokens");
+    expect(gatewayErrorOf(() => toAnthropic({ messages: user, stream: true, stream_options: { include_usage: true, include_obfuscation: false } })).param).toBe("stream_options.include_obfuscation");
+    const schema = { type: "object", properties: {} };
+    expect(gatewayErrorOf(() => toAnthropic({ messages: user, response_format: { type: "json_schema", json_schema: { name: "r", description: "the answer", schema } } })).param).toBe("response_format.json_schema.description");
     // OpenAI's defaults change nothing and pass.
     expect(toAnthropic({ messages: user, n: 1, presence_penalty: 0 }).model).toBe("claude-sonnet-4-5");
   });

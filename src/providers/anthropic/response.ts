@@ -42,6 +42,8 @@ export class AnthropicStreamParser implements StreamParser {
   #startUsage: Json = {};
   /** Content block index → tool call index, for tool_use blocks. */
   #tools = new Map<number, number>();
+  /** Tool calls that received argument text (a tool with no input gets "{}" at its block's end). */
+  #withArguments = new Set<number>();
 
   parse(event: SseEvent): StreamEvent[] {
     const data = JSON.parse(event.data) as Json;
@@ -65,8 +67,15 @@ export class AnthropicStreamParser implements StreamParser {
         const delta = (data.delta ?? {}) as Json;
         if (delta.type === "text_delta" && typeof delta.text === "string") return [{ type: "text", text: delta.text }];
         const tool = this.#tools.get(Number(data.index));
-        if (delta.type === "input_json_delta" && tool !== undefined && typeof delta.partial_json === "string") return [{ type: "tool_call_delta", index: tool, arguments: delta.partial_json }];
+        if (delta.type === "input_json_delta" && tool !== undefined && typeof delta.partial_json === "string" && delta.partial_json) {
+          this.#withArguments.add(tool);
+          return [{ type: "tool_call_delta", index: tool, arguments: delta.partial_json }];
+        }
         return [];
+      }
+      case "content_block_stop": {
+        const tool = this.#tools.get(Number(data.index));
+        return tool !== undefined && !this.#withArguments.has(tool) ? [{ type: "tool_call_delta", index: tool, arguments: "{}" }] : [];
       }
       case "message_delta": {
         const delta = (data.delta ?? {}) as Json;

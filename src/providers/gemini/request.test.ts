@@ -58,3 +58,25 @@ describe("a Gemini answer", () => {
     expect(chatResponseOf({ candidates: [{ content: { parts: [{ text: "…" }] }, finishReason: "MAX_TOKENS" }] }, "g").finishReason).toBe("length");
   });
 });
+
+describe("Gemini's thought signatures", () => {
+  it("ride in the call id the caller sees and go back with the call on the next turn", () => {
+    const answer = chatResponseOf({ candidates: [{ content: { parts: [{ functionCall: { name: "lookup", args: { q: 1 } }, thoughtSignature: "c2lnbmF0dXJlKy8=" }] }, finishReason: "STOP" }] }, "gem");
+    const id = answer.toolCalls[0]!.id;
+    expect(id).toMatch(/^call_[0-9a-f]{12}__sig_[A-Za-z0-9_-]+$/);
+    const body = toGemini({
+      messages: [
+        { role: "user", content: "look it up" },
+        { role: "assistant", content: null, tool_calls: [{ id, type: "function", function: { name: "lookup", arguments: '{"q":1}' } }] },
+        { role: "tool", tool_call_id: id, content: "found" },
+      ],
+    });
+    expect((body.contents as { parts: unknown[] }[])[1]!.parts[0]).toEqual({ functionCall: { name: "lookup", args: { q: 1 } }, thoughtSignature: "c2lnbmF0dXJlKy8=" });
+  });
+
+  it("makes call ids unique across answers", () => {
+    const ids = new Set(Array.from({ length: 20 }, () => chatResponseOf({ candidates: [{ content: { parts: [{ functionCall: { name: "f", args: {} } }] } }] }, "gem").toolCalls[0]!.id));
+    expect(ids.size).toBe(20);
+  });
+});
+

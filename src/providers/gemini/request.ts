@@ -6,6 +6,7 @@
  */
 import type { ChatRequest, ContentPart, Message } from "../../core/canonical.ts";
 import { untranslatable } from "../../core/untranslatable.ts";
+import { signatureOf } from "./call-id.ts";
 
 type Json = Record<string, unknown>;
 
@@ -58,7 +59,8 @@ function contentsOf(list: Message[], target: string): { system: string[]; conten
         } catch {
           throw untranslatable(`${m.at}.tool_calls`, "tool call arguments that are not JSON", target);
         }
-        parts.push({ functionCall: { name: c.name, args } });
+        const signature = signatureOf(c.id);
+        parts.push({ functionCall: { name: c.name, args }, ...(signature ? { thoughtSignature: signature } : {}) });
       }
       contents.push({ role: "model", parts });
     } else {

@@ -2,7 +2,9 @@
 import type { ChatResponse, FinishReason, StreamEvent, TokenUsage, ToolCall } from "../../core/canonical.ts";
 import { GatewayError } from "../../core/errors.ts";
 import type { SseEvent } from "../../core/sse.ts";
+import { scrub } from "../upstream-error.ts";
 import type { StreamParser } from "../stream-parser.ts";
+import { callIdOf } from "./call-id.ts";
 
 type Json = Record<string, unknown>;
 
@@ -32,9 +34,9 @@ export function chatResponseOf(json: unknown, provider: string): ChatResponse {
   const blocked = (body?.promptFeedback as Json | undefined)?.blockReason;
   if (!candidate && !blocked) throw new GatewayError("upstream_error", `provider '${provider}' sent a malformed response`, { code: "upstream_malformed" });
   const parts = partsOf(body);
-  const toolCalls: ToolCall[] = parts.filter((p) => p.functionCall).map((p, i) => {
+  const toolCalls: ToolCall[] = parts.filter((p) => p.functionCall).map((p) => {
     const call = p.functionCall as Json;
-    return { id: typeof call.id === "string" ? call.id : `call_${i}`, name: String(call.name), arguments: JSON.stringify(call.args ?? {}) };
+    return { id: callIdOf(call.id, p.thoughtSignature), name: String(call.name), arguments: JSON.stringify(call.args ?? {}) };
   });
   return {
     id: String(body.responseId ?? "gemini"),
@@ -55,7 +57,7 @@ export class GeminiStreamParser implements StreamParser {
 
   parse(event: SseEvent): StreamEvent[] {
     const body = JSON.parse(event.data) as Json;
-    if (body.error) throw new GatewayError("upstream_error", `upstream error mid-stream: ${String((body.error as Json).message ?? "unknown error")}`, { code: "upstream_error" });
+    if (body.error) throw new GatewayError("upstream_error", `upstream error mid-stream: ${scrub(String((body.error as Json).message ?? "unknown error"))}`, { code: "upstream_error" });
     const out: StreamEvent[] = [];
     if (!this.#started) {
       this.#started = true;
@@ -66,7 +68,7 @@ export class GeminiStreamParser implements StreamParser {
       if (part.functionCall) {
         const call = part.functionCall as Json;
         const index = this.#calls++;
-        out.push({ type: "tool_call_start", index, id: typeof call.id === "string" ? call.id : `call_${index}`, name: String(call.name) });
+        out.push({ type: "tool_call_start", index, id: callIdOf(call.id, part.thoughtSignature), name: String(call.name) });
         out.push({ type: "tool_call_delta", index, arguments: JSON.stringify(call.args ?? {}) });
       }
     }

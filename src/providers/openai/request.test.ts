@@ -4,6 +4,7 @@ import { messagesRequest } from "../../wire/anthropic/schema.ts";
 import { anthropicToCanonical } from "../../wire/anthropic/to-canonical.ts";
 import { presetOf, type ProviderType } from "../presets.ts";
 import { openaiRequestOf } from "./request.ts";
+import { OpenAIStreamParser } from "./response.ts";
 
 /** An Anthropic caller's body, as an OpenAI-wire provider of `type` gets it. */
 function toOpenAI(body: Record<string, unknown>, type: ProviderType = "openai") {
@@ -61,5 +62,36 @@ describe("an Anthropic request for an OpenAI-wire provider", () => {
     expect(gatewayErrorOf(() => toOpenAI({ messages: [{ role: "user", content: "x" }], tools: [{ type: "web_search_20250305", name: "web_search" }] })).param).toBe("tools.0");
     expect(gatewayErrorOf(() => toOpenAI({ messages: [{ role: "assistant", content: [{ type: "thinking", thinking: "hmm", signature: "s" }] }] })).param).toBe("messages.0.content.0");
     expect(gatewayErrorOf(() => toOpenAI({ messages: [{ role: "user", content: "x" }], metadata: { user_id: "u", team: "t" } })).param).toBe("metadata.team");
+    const weather = [{ name: "weather", input_schema: { type: "object" } }];
+    expect(gatewayErrorOf(() => toOpenAI({ messages: [{ role: "user", content: "x" }], tools: weather, tool_choice: { type: "auto", strict: true } })).param).toBe("tool_choice.strict");
+    expect(gatewayErrorOf(() => toOpenAI({ messages: [{ role: "user", content: "x" }], output_config: { format: { type: "json_schema" } } })).param).toBe("output_config.format");
+    expect(gatewayErrorOf(() => toOpenAI({ messages: [{ role: "user", content: "x" }], output_config: { effort: "high" } })).param).toBe("output_config.effort");
+  });
+
+  it("refuses a tool_choice of type 'tool' without the tool's name (as Anthropic would)", () => {
+    const parsed = messagesRequest.safeParse({ model: "m", max_tokens: 10, messages: [{ role: "user", content: "x" }], tool_choice: { type: "tool" } });
+    expect(parsed.success ? [] : parsed.error.issues.map((i) => i.path.join("."))).toEqual(["tool_choice.name"]);
+  });
+});
+
+describe("an OpenAI stream", () => {
+  const parse = (...chunks: unknown[]) => {
+    const parser = new OpenAIStreamParser();
+    return chunks.flatMap((c) => parser.parse({ data: JSON.stringify(c), event: undefined }));
+  };
+
+  it("tells parallel calls apart by id when a server sends no index", () => {
+    const events = parse({ choices: [{ delta: { tool_calls: [{ id: "a", type: "function", function: { name: "f", arguments: '{"x":1}' } }, { id: "b", type: "function", function: { name: "g", arguments: '{"y":2}' } }] } }] });
+    expect(events.filter((e) => e.type === "tool_call_start")).toEqual([
+      { type: "tool_call_start", index: 0, id: "a", name: "f" },
+      { type: "tool_call_start", index: 1, id: "b", name: "g" },
+    ]);
+    expect(events.filter((e) => e.type === "tool_call_delta").map((e) => e.type === "tool_call_delta" && [e.index, e.arguments])).toEqual([[0, '{"x":1}'], [1, '{"y":2}']]);
+  });
+
+  it("passes a refusal on as the answer's text, finished as filtered content", () => {
+    const events = parse({ choices: [{ delta: { refusal: "I can't help with that." } }] }, { choices: [{ delta: {}, finish_reason: "stop" }] });
+    expect(events).toContainEqual({ type: "text", text: "I can't help with that." });
+    expect(events).toContainEqual({ type: "finish", reason: "content_filter" });
   });
 });

@@ -32,11 +32,16 @@ function at(value: unknown, path: string): unknown {
 }
 
 export async function exchangeToken(config: ExchangeConfig, now = Date.now()): Promise<IssuedToken> {
-  const result = await fetchUpstream({ url: config.authUrl, headers: {}, body: { username: config.username, password: config.password } }, { provider: config.provider, secret: config.password, timeoutMs: config.timeoutMs });
+  const result = await fetchUpstream({ url: config.authUrl, headers: {}, body: { username: config.username, password: config.password } }, { provider: config.provider, secrets: [config.password], timeoutMs: config.timeoutMs });
   if (!result.ok) {
+    // However the exchange fails, it is the gateway's configuration or the auth service, never the caller.
     if (result.status === 401 || result.status === 403) {
       throw new GatewayError("upstream_error", `provider '${config.provider}' refused the gateway's username and password at its auth_url`, { code: "upstream_auth_failed" });
     }
+    if (result.status === 429 || result.status >= 500) {
+      throw new GatewayError("upstream_unavailable", `provider '${config.provider}': its auth_url answered HTTP ${result.status}`, { code: "upstream_auth_unavailable", retryAfter: Math.max(1, (result.retryAfterMs ?? 1000) / 1000) });
+    }
+    if (result.status > 0) throw new GatewayError("upstream_error", `provider '${config.provider}': its auth_url answered HTTP ${result.status}`, { code: "upstream_auth_failed" });
     throw result.error;
   }
   const body: unknown = await result.response.json().catch(() => undefined);
@@ -44,7 +49,9 @@ export async function exchangeToken(config: ExchangeConfig, now = Date.now()): P
   if (typeof token !== "string" || !token) {
     throw new GatewayError("upstream_error", `provider '${config.provider}' answered its token exchange without a token at '${config.tokenField}'`, { code: "upstream_malformed" });
   }
-  const expiresIn = at(body, "expires_in");
+  // `expires_in` beside the token (data.expires_in for data.access_token), else at the top.
+  const beside = config.tokenField.split(".").slice(0, -1).concat("expires_in").join(".");
+  const expiresIn = at(body, beside) ?? at(body, "expires_in");
   const stated = typeof expiresIn === "number" && expiresIn > 0 ? expiresIn * 1000 - EXPIRY_MARGIN_MS : Infinity;
   return { token, expiresAt: now + Math.max(1_000, Math.min(config.cacheMs, stated)) };
 }

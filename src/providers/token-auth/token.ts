@@ -30,10 +30,15 @@ export async function tokenFor(env: Bindings, provider: Provider): Promise<strin
   return got.token;
 }
 
-/** The upstream answered 401 to `token`: drop it here and in the vault, so the next call exchanges again. */
-export async function forgetToken(env: Bindings, provider: Provider, token: string): Promise<void> {
-  if (memo.get(provider.name)?.token === token) memo.delete(provider.name);
-  if (provider.options.authUrl) await vault(env, provider).forget(token);
+/**
+ * The upstream answered 401 to `token`: drop it here and in the vault, so the next call exchanges
+ * again. Returns whether retrying the call is worth it (see TokenVault.forget).
+ */
+export async function forgetToken(env: Bindings, provider: Provider, token: string): Promise<boolean> {
+  if (!provider.options.authUrl) return false;
+  const renew = await vault(env, provider).forget(token);
+  if (renew && memo.get(provider.name)?.token === token) memo.delete(provider.name);
+  return renew;
 }
 
 /** Whether the provider's token comes from an exchange (and a 401 should trigger a new one). */

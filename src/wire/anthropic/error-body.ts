@@ -15,7 +15,7 @@ const ERROR_TYPES: Record<ErrorKind, string> = {
   internal: "api_error",
   upstream_error: "api_error",
   upstream_unavailable: "overloaded_error",
-  upstream_timeout: "api_error",
+  upstream_timeout: "timeout_error",
 };
 
 export function anthropicErrorBody(error: GatewayError) {

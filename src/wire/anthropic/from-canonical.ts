@@ -4,6 +4,7 @@
  * produced event by event as the upstream's arrive.
  */
 import type { ChatResponse, FinishReason, StreamEvent, TokenUsage } from "../../core/canonical.ts";
+import { GatewayError } from "../../core/errors.ts";
 import { encodeSse } from "../../core/sse.ts";
 
 export type StopReason = "end_turn" | "max_tokens" | "stop_sequence" | "tool_use" | "refusal";
@@ -66,6 +67,13 @@ export class AnthropicStreamEncoder {
   /** The open content block, if any: its index and kind (text, or the tool call's canonical index). */
   #open: { index: number; kind: "text" } | { index: number; kind: "tool"; call: number } | undefined;
   #blocks = 0;
+  /**
+   * Tool calls announced while another call's block was open, with the arguments received so far:
+   * Anthropic's blocks come one after another, so a call's block opens when its arguments start.
+   */
+  #pending = new Map<number, { id: string; name: string; args: string }>();
+  /** Tool calls whose block is closed: more arguments for one cannot be sent. */
+  #closedCalls = new Set<number>();
   #finish: { reason: FinishReason; stopSequence?: string | undefined } | undefined;
   #usage: TokenUsage | undefined;
   #startUsage: Partial<TokenUsage> | undefined;
@@ -87,8 +95,26 @@ export class AnthropicStreamEncoder {
 
   #close(): string {
     if (!this.#open) return "";
+    if (this.#open.kind === "tool") this.#closedCalls.add(this.#open.call);
     const out = this.#event("content_block_stop", { index: this.#open.index });
     this.#open = undefined;
+    return out;
+  }
+
+  /** Opens a tool call's block (closing the open one), with the arguments already received. */
+  #openTool(call: number, id: string, name: string, args: string): string {
+    let out = this.#close();
+    this.#open = { index: this.#blocks++, kind: "tool", call };
+    out += this.#event("content_block_start", { index: this.#open.index, content_block: { type: "tool_use", id, name, input: {} } });
+    if (args) out += this.#event("content_block_delta", { index: this.#open.index, delta: { type: "input_json_delta", partial_json: args } });
+    return out;
+  }
+
+  /** Closes the open block and sends every announced call still waiting for its block. */
+  #closeAll(): string {
+    let out = this.#close();
+    for (const [call, p] of this.#pending) out += this.#openTool(call, p.id, p.name, p.args) + this.#close();
+    this.#pending.clear();
     return out;
   }
 
@@ -106,21 +132,36 @@ export class AnthropicStreamEncoder {
       case "text":
         if (!event.text) return out;
         if (this.#open?.kind !== "text") {
-          out += this.#close();
+          out += this.#closeAll();
           this.#open = { index: this.#blocks++, kind: "text" };
           out += this.#event("content_block_start", { index: this.#open.index, content_block: { type: "text", text: "", citations: null } });
         }
         return out + this.#event("content_block_delta", { index: this.#open.index, delta: { type: "text_delta", text: event.text } });
       case "tool_call_start":
-        out += this.#close();
-        this.#open = { index: this.#blocks++, kind: "tool", call: event.index };
-        return out + this.#event("content_block_start", { index: this.#open.index, content_block: { type: "tool_use", id: event.id, name: event.name, input: {} } });
-      case "tool_call_delta":
-        if (this.#open?.kind !== "tool" || this.#open.call !== event.index || !event.arguments) return out;
-        return out + this.#event("content_block_delta", { index: this.#open.index, delta: { type: "input_json_delta", partial_json: event.arguments } });
+        if (this.#open?.kind === "tool") {
+          this.#pending.set(event.index, { id: event.id, name: event.name, args: "" });
+          return out;
+        }
+        return out + this.#openTool(event.index, event.id, event.name, "");
+      case "tool_call_delta": {
+        if (!event.arguments) return out;
+        if (this.#open?.kind === "tool" && this.#open.call === event.index) {
+          return out + this.#event("content_block_delta", { index: this.#open.index, delta: { type: "input_json_delta", partial_json: event.arguments } });
+        }
+        const waiting = this.#pending.get(event.index);
+        if (waiting) {
+          // Arguments for a waiting call: the open call is done, and this one's block opens.
+          this.#pending.delete(event.index);
+          return out + this.#openTool(event.index, waiting.id, waiting.name, waiting.args + event.arguments);
+        }
+        if (this.#closedCalls.has(event.index)) {
+          throw new GatewayError("upstream_error", "the upstream interleaved the arguments of parallel tool calls, which Anthropic's stream cannot carry", { code: "upstream_malformed" });
+        }
+        return out;
+      }
       case "finish":
         this.#finish = { reason: event.reason, stopSequence: event.stopSequence };
-        return out + this.#close();
+        return out + this.#closeAll();
       case "usage":
         this.#usage = event.usage;
         return out;
@@ -129,7 +170,7 @@ export class AnthropicStreamEncoder {
 
   /** The end of a complete stream: message_delta with the stop reason and usage, then message_stop. */
   end(): string {
-    const out = (this.#started ? "" : this.#start("gateway")) + this.#close();
+    const out = (this.#started ? "" : this.#start("gateway")) + this.#closeAll();
     const finish = this.#finish ?? { reason: "stop" as const };
     const delta = { stop_reason: stopReasonOf(finish.reason, finish.stopSequence), stop_sequence: finish.stopSequence ?? null, stop_details: null };
     return out + this.#event("message_delta", { delta, usage: usageOf(this.#usage ?? this.#startUsage) }) + this.#event("message_stop", {});

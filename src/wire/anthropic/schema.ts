@@ -24,7 +24,10 @@ export const messagesRequest = z.looseObject({
   top_p: z.number().min(0).max(1).optional(),
   top_k: z.number().int().min(0).optional(),
   tools: z.array(z.looseObject({ name: z.string().min(1) })).optional(),
-  tool_choice: z.looseObject({ type: z.enum(["auto", "any", "tool", "none"]) }).optional(),
+  tool_choice: z
+    .looseObject({ type: z.enum(["auto", "any", "tool", "none"]), name: z.string().min(1).optional() })
+    .refine((c) => c.type !== "tool" || c.name !== undefined, { message: "tool_choice of type 'tool' needs the tool's name", path: ["name"] })
+    .optional(),
   metadata: z.looseObject({ user_id: z.string().nullish() }).optional(),
   service_tier: z.string().optional(),
   /** Gateway-only: the deadline of a task-lane call. */

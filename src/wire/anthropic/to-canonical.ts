@@ -98,7 +98,9 @@ function tools(list: Json[], target: string): ToolDefinition[] {
   });
 }
 
-function toolChoice(choice: Json): { choice: ToolChoice; parallel: boolean | undefined } {
+function toolChoice(choice: Json, target: string): { choice: ToolChoice; parallel: boolean | undefined } {
+  const allowed = choice.type === "tool" ? ["type", "name", "disable_parallel_tool_use"] : choice.type === "none" ? ["type"] : ["type", "disable_parallel_tool_use"];
+  for (const key of Object.keys(choice)) if (!allowed.includes(key)) throw untranslatable(`tool_choice.${key}`, `tool_choice.${key}`, target);
   const parallel = choice.disable_parallel_tool_use === true ? false : undefined;
   if (choice.type === "any") return { choice: { type: "required" }, parallel };
   if (choice.type === "tool" && typeof choice.name === "string") return { choice: { type: "tool", name: choice.name }, parallel };
@@ -110,11 +112,13 @@ export function anthropicToCanonical(body: MessagesRequest, target: string): Cha
   const extras: Json = {};
   for (const [k, v] of Object.entries(body)) if (!CANONICAL_FIELDS.has(k) && v !== undefined) extras[k] = v;
   const system: Message[] = body.system === undefined ? [] : [{ at: "system", role: "system", content: textOf(body.system, "system", target) }];
-  const choice = body.tool_choice ? toolChoice(body.tool_choice) : undefined;
+  const choice = body.tool_choice ? toolChoice(body.tool_choice, target) : undefined;
   for (const key of Object.keys(body.metadata ?? {})) if (key !== "user_id") throw untranslatable(`metadata.${key}`, `metadata.${key}`, target);
   const output = isObject(body.output_config) ? body.output_config : undefined;
   if (output) for (const key of Object.keys(output)) if (key !== "format" || output[key] == null) throw untranslatable(`output_config.${key}`, `output_config.${key}`, target);
   const format = output && isObject(output.format) ? output.format : undefined;
+  if (format) for (const key of Object.keys(format)) if (!(key === "type" && format.type === "json_schema") && !(key === "schema" && isObject(format.schema))) throw untranslatable(`output_config.format.${key}`, `output_config.format.${key}`, target);
+  if (format && !isObject(format.schema)) throw untranslatable("output_config.format", "an output format without a JSON schema", target);
   const note = <T>(field: NamedField, name: string, value: T | undefined): T | undefined => ((value !== undefined && (paths[field] = name)), value);
   return {
     model: body.model,

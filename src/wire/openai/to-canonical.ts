@@ -24,6 +24,9 @@ export function openaiToCanonical(body: ChatCompletionRequest, target: string): 
   const extras: Json = {};
   for (const [k, v] of Object.entries(body)) if (!CANONICAL_FIELDS.has(k) && v !== undefined) extras[k] = v;
   const maxTokensField = body.max_completion_tokens != null ? "max_completion_tokens" : "max_tokens";
+  // Both caps set: which one the caller meant cannot be told, and one would be dropped.
+  if (body.max_completion_tokens != null && body.max_tokens != null) throw untranslatable("max_tokens", "max_tokens beside max_completion_tokens (send one)", target);
+  for (const key of Object.keys(body.stream_options ?? {})) if (key !== "include_usage") throw untranslatable(`stream_options.${key}`, `stream_options.${key}`, target);
   const stop = body.stop as unknown;
   return {
     model: body.model,
@@ -123,6 +126,7 @@ function responseFormat(value: unknown, target: string): ResponseFormat {
   if (isObject(value) && (value.type === "text" || value.type === "json_object")) return { type: value.type };
   if (isObject(value) && value.type === "json_schema" && isObject(value.json_schema) && isObject(value.json_schema.schema)) {
     const js = value.json_schema;
+    for (const key of Object.keys(js)) if (!["name", "schema", "strict"].includes(key)) throw untranslatable(`response_format.json_schema.${key}`, `response_format.json_schema.${key}`, target);
     return { type: "json_schema", name: typeof js.name === "string" ? js.name : "response", schema: js.schema as Json, strict: js.strict === true ? true : undefined };
   }
   throw untranslatable("response_format", "this response_format", target);
