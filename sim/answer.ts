@@ -20,10 +20,12 @@ export interface Answer {
 }
 
 /**
- * Sends `answer`, or when `fault` is set counts it and applies it instead: a stream fault of a streamed answer
- * through the stream writer, anything else via injectFault (after the full latency for body faults, else ttft).
+ * Sends `answer`, or when the request has a fault (its `directed` one, else its key's keyFaults entry) counts
+ * it and applies it instead: a stream fault of a streamed answer through the stream writer, anything else via
+ * injectFault (after the full latency for body faults, else ttft).
  */
-export function deliver(ctx: LlmContext, fault: Fault | undefined, answer: Answer): void {
+export function deliver(ctx: LlmContext, directed: Fault | undefined, answer: Answer): void {
+  const fault = directed ?? ctx.keyFault;
   if (fault) {
     ctx.scope.markFault();
     if (answer.stream && isStreamFault(fault)) return answer.streamWith(fault);

@@ -1,6 +1,7 @@
 // The Anthropic dialect: x-api-key and anthropic-version headers, `{type:"error",error:{type,message}}` bodies, anthropic-ratelimit-* headers.
 import type { IncomingMessage } from "node:http";
-import type { AuthEnv, Dialect, StatusFault } from "./dialect.ts";
+import type { AuthEnv, Caller, Dialect, StatusFault } from "./dialect.ts";
+import { acceptKey } from "./dialect.ts";
 import type { HeaderMap } from "./http.ts";
 import { HttpError, sendJson } from "./http.ts";
 
@@ -32,11 +33,12 @@ const FAULT_ERRORS: Record<StatusFault, () => HttpError> = {
   "429": () => new HttpError(429, "Number of requests has exceeded your rate limit. (simulated fault)"),
 };
 
-function authenticate(req: IncomingMessage, env: AuthEnv): HttpError | undefined {
-  if (env.apiKey === undefined) return undefined;
-  const key = req.headers["x-api-key"];
-  if (key === undefined || key === "") return new HttpError(401, "x-api-key header is required");
-  return key === env.apiKey ? undefined : new HttpError(401, "invalid x-api-key");
+function authenticate(req: IncomingMessage, env: AuthEnv): HttpError | Caller {
+  const header = req.headers["x-api-key"];
+  const key = typeof header === "string" && header !== "" ? header : undefined;
+  const caller = acceptKey(key, env);
+  if (caller) return caller;
+  return new HttpError(401, key === undefined ? "x-api-key header is required" : "invalid x-api-key");
 }
 
 function precheck(req: IncomingMessage): HttpError | undefined {

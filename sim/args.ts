@@ -11,7 +11,8 @@ export const USAGE = `usage: node --experimental-strip-types sim/cli.ts [flags]
   --ttft-ms MS             time to first token (default 20)
   --tokens-per-second N    output speed (default 200)
   --output-tokens N        completion length without max_tokens (default 8)
-  --api-key KEY            require the key (Bearer / x-api-key / x-goog-api-key)
+  --api-key KEY            require the key (Bearer / api-key / x-api-key / x-goog-api-key)
+  --api-keys K1,K2         further valid keys, comma-separated (also turns authentication on)
   --retry-after-seconds N  Retry-After on 429 (default 1)
   --token-ttl-ms MS        lifetime of a token from POST /auth (default 60000)
   --token-field PATH       where POST /auth puts the token, e.g. data.access_token (default token)
@@ -19,7 +20,8 @@ export const USAGE = `usage: node --experimental-strip-types sim/cli.ts [flags]
   --auth-password PASS     password POST /auth accepts (default sim-pass)
   -h, --help               show this help
 Formats: OpenAI /v1/chat/completions, /v1/embeddings; Anthropic /v1/messages (x-api-key);
-Gemini /v1beta/models/M:generateContent, :streamGenerateContent (x-goog-api-key or ?key=).`;
+Gemini /v1beta/models/M:generateContent, :streamGenerateContent (x-goog-api-key or ?key=).
+Per-key faults (keyFaults) have no flag: set them with POST /sim/config, e.g. {"keyFaults":{"K2":"500"}}.`;
 
 /** Thrown for unknown flags or bad values; the CLI exits with status 2. */
 export class CliError extends Error {
@@ -37,6 +39,7 @@ const FLAGS: Record<string, keyof SimOptions> = {
   "tokens-per-second": "tokensPerSecond",
   "output-tokens": "outputTokens",
   "api-key": "apiKey",
+  "api-keys": "apiKeys",
   "retry-after-seconds": "retryAfterSeconds",
   "token-ttl-ms": "tokenTtlMs",
   "token-field": "tokenField",
@@ -46,6 +49,16 @@ const FLAGS: Record<string, keyof SimOptions> = {
 
 /** Options whose flag value is taken as text, not as a number. */
 const TEXT_OPTIONS: ReadonlySet<keyof SimOptions> = new Set(["apiKey", "tokenField", "authUsername", "authPassword"]);
+
+/** Options whose flag value is a comma-separated list (entries trimmed; an empty one is refused by validation). */
+const LIST_OPTIONS: ReadonlySet<keyof SimOptions> = new Set(["apiKeys"]);
+
+/** A flag's value as validatePatch expects it: a list, text, or a number-like string (blank → NaN, refused). */
+function flagValue(key: keyof SimOptions, v: string): unknown {
+  if (LIST_OPTIONS.has(key)) return v.split(",").map((item) => item.trim());
+  if (TEXT_OPTIONS.has(key)) return v;
+  return v.trim() === "" ? NaN : v;
+}
 
 /** Parses CLI flags into options. @throws CliError on unknown flags, positionals or invalid values. */
 export function parseCliArgs(argv: string[]): { help: boolean; options: SimOptions } {
@@ -60,7 +73,7 @@ export function parseCliArgs(argv: string[]): { help: boolean; options: SimOptio
   const raw: Record<string, unknown> = {};
   for (const [flag, key] of Object.entries(FLAGS)) {
     const v = values[flag];
-    if (typeof v === "string") raw[key] = TEXT_OPTIONS.has(key) ? v : v.trim() === "" ? NaN : v;
+    if (typeof v === "string") raw[key] = flagValue(key, v);
   }
   try {
     return { help: false, options: validatePatch(raw) as SimOptions };

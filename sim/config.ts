@@ -1,4 +1,7 @@
 // Simulator options: the public option type, their defaults, and validation of option patches.
+import type { Fault } from "./directives.ts";
+import { FAULTS } from "./directives.ts";
+import { keyLabel } from "./stats.ts";
 
 /** Options accepted by startSimulator, Simulator.configure() and POST /sim/config. */
 export interface SimOptions {
@@ -15,11 +18,24 @@ export interface SimOptions {
   /** Completion length in tokens when the request sets no max_tokens (default 8). */
   outputTokens?: number;
   /**
-   * When set, requests must carry it, else 401: `Authorization: Bearer <apiKey>` (OpenAI; a valid POST /auth
-   * token also passes), `x-api-key` (Anthropic), `x-goog-api-key` or `?key=` (Gemini: 403 missing, 400 wrong).
-   * Default unset.
+   * When set (or `apiKeys` is), requests must carry a valid key, else 401: `Authorization: Bearer <apiKey>`
+   * (OpenAI; a valid POST /auth token also passes), `api-key` (Azure), `x-api-key` (Anthropic),
+   * `x-goog-api-key` or `?key=` (Gemini: 403 missing, 400 wrong). Default unset.
    */
   apiKey?: string;
+  /**
+   * Further valid API keys, accepted like `apiKey` in every format. Setting it (even to `[]`) turns
+   * authentication on; a key dropped from the list at run time is then refused as a wrong key is (a revoked
+   * key). A patch replaces the whole list; `null` removes it. Default unset.
+   */
+  apiKeys?: string[];
+  /**
+   * A fault for every LLM request authenticated with a key (full key → fault kind of `[sim:fault=KIND]`),
+   * in every format, as if the prompt carried the directive; a directive in the prompt still wins. A patch
+   * replaces the whole map (`{}` clears it). Keys need not be valid: with authentication off, the key a
+   * request presents still selects its fault. Default `{}`.
+   */
+  keyFaults?: Record<string, Fault>;
   /** Value of the Retry-After header on 429 responses, in seconds (default 1). */
   retryAfterSeconds?: number;
   /** Lifetime of a token issued by POST /auth, in milliseconds (default 60000). */
@@ -32,7 +48,7 @@ export interface SimOptions {
   authPassword?: string;
 }
 
-/** Options with every default applied; `apiKey` undefined means no authentication. */
+/** Options with every default applied; `apiKey` and `apiKeys` both undefined means no authentication. */
 export interface ResolvedOptions {
   port: number;
   maxConcurrency: number;
@@ -41,6 +57,8 @@ export interface ResolvedOptions {
   tokensPerSecond: number;
   outputTokens: number;
   apiKey: string | undefined;
+  apiKeys: readonly string[] | undefined;
+  keyFaults: Readonly<Record<string, Fault>>;
   retryAfterSeconds: number;
   tokenTtlMs: number;
   tokenField: string;
@@ -57,6 +75,8 @@ export const DEFAULT_OPTIONS: Readonly<ResolvedOptions> = Object.freeze({
   tokensPerSecond: 200,
   outputTokens: 8,
   apiKey: undefined,
+  apiKeys: undefined,
+  keyFaults: Object.freeze({}),
   retryAfterSeconds: 1,
   tokenTtlMs: 60_000,
   tokenField: "token",
@@ -106,6 +126,27 @@ const CHECKS: Record<keyof SimOptions, Check> = {
     if (typeof v !== "string") throw new SimConfigError(`${k} must be a string or null`);
     return v === "" ? undefined : v;
   },
+  apiKeys: (v, k) => {
+    if (!Array.isArray(v) || !v.every((key) => typeof key === "string" && key !== "")) {
+      throw new SimConfigError(`${k} must be an array of non-empty strings or null, got ${JSON.stringify(v)}`);
+    }
+    return Object.freeze([...v]);
+  },
+  keyFaults: (v, k) => {
+    if (typeof v !== "object" || v === null || Array.isArray(v)) throw new SimConfigError(`${k} must be an object of API key → fault kind`);
+    const out: [string, Fault][] = [];
+    for (const [key, raw] of Object.entries(v)) {
+      const fault = typeof raw === "string" ? raw.trim().toLowerCase() : raw;
+      if (key === "") throw new SimConfigError(`${k} cannot have an empty key`);
+      // Named by its label, as in stats: the full key stays out of error messages and logs.
+      if (!(FAULTS as readonly unknown[]).includes(fault)) {
+        throw new SimConfigError(`${k}["${keyLabel(key)}"] must be one of ${FAULTS.join(", ")}, got ${JSON.stringify(raw)}`);
+      }
+      out.push([key, fault as Fault]);
+    }
+    // fromEntries defines own properties, so a key such as "__proto__" stays an ordinary entry.
+    return Object.freeze(Object.fromEntries(out));
+  },
   retryAfterSeconds: number(0, { integer: true }),
   tokenTtlMs: number(0, { integer: true }),
   tokenField: (v, k) => {
@@ -126,7 +167,7 @@ const CHECKS: Record<keyof SimOptions, Check> = {
 
 /**
  * Validates a partial option object (from code or JSON). `null`/`undefined` restore an option's default
- * (so `{"maxConcurrency": null}` removes the cap and `{"apiKey": null}` disables auth).
+ * (so `{"maxConcurrency": null}` removes the cap and `{"apiKey": null, "apiKeys": null}` disables auth).
  * @throws SimConfigError on an unknown option or an invalid value.
  */
 export function validatePatch(patch: unknown): Partial<ResolvedOptions> {
@@ -140,6 +181,17 @@ export function validatePatch(patch: unknown): Partial<ResolvedOptions> {
     out[name] = value === null || value === undefined ? DEFAULT_OPTIONS[name] : CHECKS[name](value, name);
   }
   return out as Partial<ResolvedOptions>;
+}
+
+/** The valid API keys of `o` (`apiKey` and `apiKeys`), or undefined when neither is set (no authentication). */
+export function validKeys(o: ResolvedOptions): ReadonlySet<string> | undefined {
+  if (o.apiKey === undefined && o.apiKeys === undefined) return undefined;
+  return new Set([...(o.apiKey === undefined ? [] : [o.apiKey]), ...(o.apiKeys ?? [])]);
+}
+
+/** The keyFaults entry of `key`, if any. */
+export function keyFault(o: ResolvedOptions, key: string): Fault | undefined {
+  return Object.hasOwn(o.keyFaults, key) ? o.keyFaults[key] : undefined;
 }
 
 /** Applies defaults to user options. @throws SimConfigError on invalid values. */

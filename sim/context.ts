@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ResolvedOptions } from "./config.ts";
 import type { Dialect } from "./dialect.ts";
+import type { Fault } from "./directives.ts";
 import type { HeaderMap } from "./http.ts";
 import type { RequestScope } from "./scope.ts";
 
@@ -16,6 +17,8 @@ export interface LlmContext {
   options: ResolvedOptions;
   /** Headers to add to every response of this request (x-request-id, rate-limit headers). */
   headers: HeaderMap;
+  /** The fault configured for the request's API key (keyFaults); a fault directive in the prompt wins over it. */
+  keyFault: Fault | undefined;
   /** Sequence number of the request, unique per simulator. */
   seq: number;
   /** Keeps the parsed request body among the recent ones (GET /sim/requests). */

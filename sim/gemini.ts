@@ -1,6 +1,7 @@
 // The Gemini dialect: x-goog-api-key header or ?key=, `{error:{code,message,status}}` bodies with google.rpc details.
 import type { IncomingMessage } from "node:http";
-import type { AuthEnv, Dialect, StatusFault } from "./dialect.ts";
+import type { AuthEnv, Caller, Dialect, StatusFault } from "./dialect.ts";
+import { acceptKey } from "./dialect.ts";
 import type { HeaderMap } from "./http.ts";
 import { HttpError, sendJson } from "./http.ts";
 
@@ -46,16 +47,16 @@ function presentedKey(req: IncomingMessage): string | undefined {
  * A missing key gets 403 PERMISSION_DENIED ("unregistered callers"), a wrong one 400 INVALID_ARGUMENT with
  * reason API_KEY_INVALID, as the Gemini API answers.
  */
-function authenticate(req: IncomingMessage, env: AuthEnv): HttpError | undefined {
-  if (env.apiKey === undefined) return undefined;
+function authenticate(req: IncomingMessage, env: AuthEnv): HttpError | Caller {
   const key = presentedKey(req);
+  const caller = acceptKey(key, env);
+  if (caller) return caller;
   if (key === undefined) {
     return new HttpError(
       403,
       "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.",
     );
   }
-  if (key === env.apiKey) return undefined;
   const details = [
     {
       "@type": "type.googleapis.com/google.rpc.ErrorInfo",

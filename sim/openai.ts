@@ -1,6 +1,7 @@
 // The OpenAI dialect: Bearer API key or POST /auth token, `{error:{message,type,param,code}}` bodies, x-ratelimit-* headers.
 import type { IncomingMessage } from "node:http";
-import type { AuthEnv, Dialect, StatusFault } from "./dialect.ts";
+import type { AuthEnv, Caller, Dialect, StatusFault } from "./dialect.ts";
+import { acceptKey } from "./dialect.ts";
 import { HttpError, sendHttpError } from "./http.ts";
 import { TOKEN_PREFIX } from "./tokens.ts";
 
@@ -11,21 +12,20 @@ const FAULT_ERRORS: Record<StatusFault, () => HttpError> = {
 };
 
 /**
- * Checks `Authorization: Bearer X`: an issued token must be unexpired ("token expired"); otherwise X must be the
- * API key. A never-issued `tok_sim_…` value is an "invalid token" even when no API key is configured.
+ * Checks `Authorization: Bearer X`: an issued token must be unexpired ("token expired"); otherwise X must be a
+ * valid API key. A never-issued `tok_sim_…` value is an "invalid token" even when no API key is configured.
  */
-function authenticate(req: IncomingMessage, env: AuthEnv): HttpError | undefined {
+function authenticate(req: IncomingMessage, env: AuthEnv): HttpError | Caller {
   const header = req.headers.authorization;
   const bearer = typeof header === "string" && header.startsWith("Bearer ") ? header.slice("Bearer ".length) : undefined;
   if (bearer !== undefined) {
     const state = env.tokens.check(bearer, env.now);
-    if (state === "valid") return undefined;
+    if (state === "valid") return { kind: "token" };
     if (state === "expired") return new HttpError(401, "token expired", { code: "token_expired" });
-    if (env.apiKey !== undefined && bearer === env.apiKey) return undefined;
+    if (env.keys?.has(bearer)) return { kind: "key", key: bearer };
     if (bearer.startsWith(TOKEN_PREFIX)) return new HttpError(401, "invalid token", { code: "invalid_token" });
   }
-  if (env.apiKey === undefined) return undefined;
-  return new HttpError(401, "Incorrect API key provided. (simulated)", { code: "invalid_api_key" });
+  return acceptKey(bearer, env) ?? new HttpError(401, "Incorrect API key provided. (simulated)", { code: "invalid_api_key" });
 }
 
 /** OpenAI and OpenAI-compatible endpoints (/v1/chat/completions, /v1/embeddings, /v1/models). */

@@ -1,25 +1,33 @@
 // Per-request lifecycle of an LLM request: exact in-flight accounting, cancellable timers and outcome tallies.
 import type { ServerResponse } from "node:http";
-import type { SimStats } from "./stats.ts";
+import type { KeyStats, SimStats } from "./stats.ts";
+
+/** The counters a request updates both in the totals and in its caller's byKey entry. */
+type Tally = Pick<SimStats, "inFlight" | "maxInFlight" | "completed" | "faults">;
 
 /**
  * Tracks one admitted LLM request. Construction counts it in flight; the response's `close` event
  * (fired once, both when the response fully ended and when the connection dropped) counts it out,
- * cancels its timers and tallies `completed` or `aborted`.
+ * cancels its timers and tallies `completed` or `aborted`. With `key` (its caller's byKey counters) the
+ * same in-flight, completed and fault counts go there too.
  */
 export class RequestScope {
   #res: ServerResponse;
   #stats: SimStats;
+  #tallies: Tally[];
   #timers = new Set<ReturnType<typeof setTimeout>>();
   #closed = false;
   #succeeded = false;
   #serverDestroyed = false;
 
-  constructor(res: ServerResponse, stats: SimStats) {
+  constructor(res: ServerResponse, stats: SimStats, key?: KeyStats) {
     this.#res = res;
     this.#stats = stats;
-    stats.inFlight++;
-    if (stats.inFlight > stats.maxInFlight) stats.maxInFlight = stats.inFlight;
+    this.#tallies = key ? [stats, key] : [stats];
+    for (const t of this.#tallies) {
+      t.inFlight++;
+      if (t.inFlight > t.maxInFlight) t.maxInFlight = t.inFlight;
+    }
     res.once("close", () => this.#finish());
   }
 
@@ -43,9 +51,9 @@ export class RequestScope {
     this.#succeeded = true;
   }
 
-  /** Counts a fault directive for this request. */
+  /** Counts a fault (directive or key fault) for this request. */
   markFault(): void {
-    this.#stats.faults++;
+    for (const t of this.#tallies) t.faults++;
   }
 
   /** Drops the connection on purpose (reset/cut faults); not counted as a client abort. */
@@ -59,9 +67,9 @@ export class RequestScope {
     this.#closed = true;
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
-    this.#stats.inFlight--;
+    for (const t of this.#tallies) t.inFlight--;
     if (this.#res.writableFinished) {
-      if (this.#succeeded) this.#stats.completed++;
+      if (this.#succeeded) for (const t of this.#tallies) t.completed++;
     } else if (!this.#serverDestroyed) {
       this.#stats.aborted++;
     }

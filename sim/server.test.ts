@@ -133,7 +133,7 @@ describe("other endpoints", () => {
     await chat(sim, "hi").then((r) => r.text());
     expect(((await (await fetch(`${sim.url}/sim/stats`)).json()) as SimStats).completed).toBe(1);
     expect((await fetch(`${sim.url}/sim/reset`, { method: "POST" })).status).toBe(200);
-    expect(sim.stats()).toEqual({ inFlight: 0, maxInFlight: 0, requests: 0, completed: 0, rejected429: 0, faults: 0, aborted: 0, unauthorized: 0, authExchanges: 0, authRefused: 0 });
+    expect(sim.stats()).toEqual({ inFlight: 0, maxInFlight: 0, requests: 0, completed: 0, rejected429: 0, faults: 0, aborted: 0, unauthorized: 0, authExchanges: 0, authRefused: 0, byKey: {} });
     const missing = await fetch(`${sim.url}/v2/whatever`);
     expect(missing.status).toBe(404);
     expect(((await missing.json()) as Json).error).toMatchObject({ type: "invalid_request_error", param: null, code: null });

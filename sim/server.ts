@@ -6,9 +6,9 @@ import { anthropic } from "./anthropic.ts";
 import { handleCountTokens, handleMessages } from "./anthropic-messages.ts";
 import { handleChat } from "./chat.ts";
 import type { ResolvedOptions, SimOptions } from "./config.ts";
-import { resolveOptions, SimConfigError, validatePatch } from "./config.ts";
+import { keyFault, resolveOptions, SimConfigError, validatePatch, validKeys } from "./config.ts";
 import type { LlmContext } from "./context.ts";
-import type { Dialect } from "./dialect.ts";
+import type { Caller, Dialect } from "./dialect.ts";
 import { DirectiveError } from "./directives.ts";
 import { handleEmbeddings } from "./embeddings.ts";
 import { gemini } from "./gemini.ts";
@@ -20,19 +20,20 @@ import { azure, AZURE_PATH } from "./azure.ts";
 import { openai } from "./openai.ts";
 import { RequestScope } from "./scope.ts";
 import type { SimStats } from "./stats.ts";
-import { emptyStats, resetStats } from "./stats.ts";
+import { callerLabel, emptyStats, keyStats, resetStats, snapshotStats } from "./stats.ts";
 import { handleAuth } from "./token-auth.ts";
 import { TokenStore } from "./tokens.ts";
 
 export type { SimOptions } from "./config.ts";
-export type { SimStats } from "./stats.ts";
+export type { KeyStats, SimStats } from "./stats.ts";
+export { keyLabel } from "./stats.ts";
 
 /** A running simulator. */
 export interface Simulator {
   /** Base URL, e.g. http://127.0.0.1:PORT (append /v1 for an OpenAI client). */
   url: string;
   port: number;
-  /** Snapshot of the counters. */
+  /** Snapshot of the counters (byKey included). */
   stats(): SimStats;
   /** The most recent chat request bodies, oldest first (at most 50). */
   requests(): unknown[];
@@ -61,6 +62,8 @@ function dialectOfPath(path: string): Dialect {
 /** Starts a simulator on 127.0.0.1. @throws SimConfigError on invalid options. */
 export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> {
   let options: ResolvedOptions = resolveOptions(opts);
+  /** validKeys(options), kept in step with options. */
+  let keys = validKeys(options);
   const stats = emptyStats();
   const window = new RpmWindow();
   const recent: unknown[] = [];
@@ -74,24 +77,29 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
     const valid = validatePatch(patch);
     if (valid.port !== undefined && valid.port !== options.port) throw new SimConfigError("port cannot be changed at run time");
     options = { ...options, ...valid };
+    keys = validKeys(options);
   };
 
   const tokens = new TokenStore();
 
-  /** Sends `dialect`'s credential rejection and returns true, or returns false when the request may pass. */
-  const rejectUnauthorized = (req: IncomingMessage, res: ServerResponse, dialect: Dialect, o: ResolvedOptions): boolean => {
-    const denied = dialect.authenticate(req, { apiKey: o.apiKey, tokens, now: Date.now() });
-    if (!denied) return false;
+  /** Sends `dialect`'s credential rejection and returns undefined, or returns the caller of a request that may pass. */
+  const authenticate = (req: IncomingMessage, res: ServerResponse, dialect: Dialect): Caller | undefined => {
+    const outcome = dialect.authenticate(req, { keys, tokens, now: Date.now() });
+    if (!(outcome instanceof HttpError)) return outcome;
     stats.unauthorized++;
     req.resume();
-    dialect.sendError(res, denied);
-    return true;
+    dialect.sendError(res, outcome);
+    return undefined;
   };
 
   const serveLlm = (req: IncomingMessage, res: ServerResponse, dialect: Dialect, handler: Handler): void => {
     stats.requests++;
     const o = options;
-    if (rejectUnauthorized(req, res, dialect, o)) return;
+    const caller = authenticate(req, res, dialect);
+    if (!caller) return;
+    const label = callerLabel(caller);
+    const perKey = label === undefined ? undefined : keyStats(stats, label);
+    if (perKey) perKey.requests++;
     const refused = dialect.precheck(req);
     if (refused) {
       req.resume();
@@ -109,9 +117,10 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
       const headers = { ...dialect.headers(id, window, now, o.rpm), "retry-after": String(o.retryAfterSeconds) };
       return dialect.sendError(res, new HttpError(429, message, { type: "rate_limit_error", code: "rate_limit_exceeded" }), headers);
     }
-    const scope = new RequestScope(res, stats);
+    const scope = new RequestScope(res, stats, perKey);
     const headers = dialect.headers(id, window, now, o.rpm);
-    const ctx: LlmContext = { req, res, scope, dialect, options: o, headers, seq: id, recordBody };
+    const fault = caller.kind === "key" ? keyFault(o, caller.key) : undefined;
+    const ctx: LlmContext = { req, res, scope, dialect, options: o, headers, keyFault: fault, seq: id, recordBody };
     handler(ctx).catch((err: unknown) => {
       if (scope.closed || err instanceof ClientGoneError) return;
       if (err instanceof HttpError) return dialect.sendError(res, err, ctx.headers);
@@ -161,7 +170,7 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
       case "POST /v1/messages/count_tokens":
         return serveLlm(req, res, anthropic, handleCountTokens);
       case "GET /v1/models":
-        if (rejectUnauthorized(req, res, openai, options)) return;
+        if (!authenticate(req, res, openai)) return;
         return sendJson(res, 200, modelList());
       case "POST /auth":
         void handleAuth(req, res, options, tokens, () => stats.authExchanges++, () => stats.authRefused++);
@@ -170,7 +179,7 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
         req.resume();
         return sendJson(res, 200, { expired: tokens.expireAll(Date.now()) });
       case "GET /sim/stats":
-        return sendJson(res, 200, { ...stats });
+        return sendJson(res, 200, snapshotStats(stats));
       case "GET /sim/requests":
         return sendJson(res, 200, { data: recent });
       case "POST /sim/reset":
@@ -178,7 +187,7 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
         resetStats(stats);
         window.clear();
         recent.length = 0;
-        return sendJson(res, 200, { ...stats });
+        return sendJson(res, 200, snapshotStats(stats));
       case "GET /sim/config":
         return sendJson(res, 200, options);
       case "POST /sim/config":
@@ -209,7 +218,7 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
   return {
     url: `http://127.0.0.1:${port}`,
     port,
-    stats: () => ({ ...stats }),
+    stats: () => snapshotStats(stats),
     requests: () => [...recent],
     reset: () => {
       resetStats(stats);
