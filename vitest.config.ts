@@ -30,6 +30,9 @@ export default defineConfig({
                     base_url: `${inject<string>("simUrl")}/v1`,
                     api_key: "${SIM_API_KEY}",
                     limits: { max_concurrency: inject<number>("simCap") },
+                    // Tests put faults on this provider on purpose, many in a row: its breaker stays out of
+                    // their way (the breaker's own tests use providers of their own).
+                    breaker: { enabled: false },
                     models: ["sim-small", { name: "sim-alias", upstream_model: "sim-large" }],
                   },
                 ]),

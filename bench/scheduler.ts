@@ -50,9 +50,11 @@ const realtime = {
 };
 
 interface Status { tasks: { queued: number; running: number }; preemptions: number; upstream_429: number; task_limit: number; reserve: number; task_in_flight: number; realtime_in_flight: number }
+/** The benchmarked deployment's lanes (sim-small on the sim provider), with its provider's task backlog. */
 async function status(): Promise<Status> {
-  const body = (await (await fetch(`${stack.url}/api/status`, { headers: admin })).json()) as { data: Status[] };
-  return body.data[0]!;
+  const body = (await (await fetch(`${stack.url}/api/status`, { headers: admin })).json()) as { data: { provider: string; tasks: Status["tasks"]; deployments: (Omit<Status, "tasks"> & { model: string })[] }[] };
+  const sim = body.data.find((p) => p.provider === "sim")!;
+  return { ...sim.deployments.find((d) => d.model === "sim-small")!, tasks: sim.tasks };
 }
 
 /** Submits tasks to the gateway; resolves with their ids once all are accepted. */

@@ -19,6 +19,13 @@ export type Bindings = Omit<Env, "PROVIDERS" | "REALTIME_WAIT_MS"> & {
   ALLOW_REGISTRATION?: string;
   AUTH_FAILURES_PER_MINUTE?: string;
   LOGIN_FAILURES_PER_USERNAME?: string;
+  FAILOVER_MAX_ATTEMPTS?: string;
+  FAILOVER_DEADLINE_MS?: string;
+  HEALTH_CHECK_INTERVAL_MS?: string;
+  HEARTBEAT_TIMEOUT_MS?: string;
+  ROUTER_SWITCH_DELAY_MS?: string;
+  ROUTER_SWITCH_COOLDOWN_MS?: string;
+  INTERNAL_API_KEY?: string;
   [secret: string]: unknown;
 };
 
@@ -64,6 +71,18 @@ const tunables = z.object({
   AUTH_FAILURES_PER_MINUTE: intVar(10),
   /** Failed passwords for one username per 15 minutes before logins for it get 429s. */
   LOGIN_FAILURES_PER_USERNAME: intVar(5),
+  /** Deployments one call may try (the first and its failovers). */
+  FAILOVER_MAX_ATTEMPTS: intVar(3),
+  /** No failover attempt starts later than this after the call began. */
+  FAILOVER_DEADLINE_MS: intVar(30_000),
+  /** A deployment with no call proving it healthy for this long gets a probe from the health check. */
+  HEALTH_CHECK_INTERVAL_MS: intVar(300_000),
+  /** A registered backend with no heartbeat for this long is unhealthy (skipped); after three times as long it is removed. */
+  HEARTBEAT_TIMEOUT_MS: intVar(60_000),
+  /** How long after POST /api/v1/router/toggle the change takes effect. */
+  ROUTER_SWITCH_DELAY_MS: intVar(10_000),
+  /** After a change takes effect, how long before the switch may be toggled again. */
+  ROUTER_SWITCH_COOLDOWN_MS: intVar(60_000),
 });
 
 export type Settings = z.output<typeof secrets> & z.output<typeof tunables>;

@@ -1,5 +1,6 @@
-/** The Worker entry: HTTP through the Hono app, task jobs through the queue consumer; exports the Governor. */
+/** The Worker entry: HTTP through the Hono app, task jobs through the queue consumer, health checks by the Cron Trigger; exports the Durable Objects. */
 import { buildApp } from "./app.ts";
+import { runHealthChecks } from "./calls/health-check.ts";
 import type { Bindings } from "./env.ts";
 import { consumeTasks, recordDeadLetters } from "./tasks/consumer.ts";
 import type { TaskMessage } from "./tasks/task-message.ts";
@@ -9,6 +10,10 @@ const app = buildApp();
 export default {
   fetch: (request, env, ctx) => app.fetch(request, env, ctx),
   queue: (batch, env, _ctx) => (batch.queue.endsWith("-dlq") ? recordDeadLetters(batch, env) : consumeTasks(batch, env)),
+  scheduled: async (_controller, env, ctx) => {
+    const report = await runHealthChecks(env, (p) => ctx.waitUntil(p));
+    if (report.probed.length || report.removedBackends) console.log(`health check: ${report.probed.filter((p) => p.ok).length}/${report.probed.length} probes ok, ${report.skipped} deployments proven by traffic or busy, ${report.removedBackends} silent backends removed`);
+  },
 } satisfies ExportedHandler<Bindings, TaskMessage>;
 
 export { Governor } from "./scheduler/governor.ts";

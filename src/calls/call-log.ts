@@ -12,6 +12,8 @@ export async function logCall(ctx: CallContext, record: CallRecord): Promise<voi
     taskId: record.taskId ?? null,
     model: record.model,
     provider: record.provider,
+    deployment: record.deployment,
+    attempt: record.attempt,
     lane: record.lane,
     stream: record.stream,
     status: record.status,

@@ -1,17 +1,32 @@
 /**
- * The one call pipeline: route → lease → attempt → release → settle → finish hooks. Every upstream
- * call goes through `runCall`: realtime chat (plain and streamed), embeddings, the synchronous
- * task lane, and task runs. A plan says what differs: the lane, how long to wait, the attempt
- * itself, and what to do with the result.
+ * The one call pipeline: route → lease → attempt → release → settle → finish hooks, with failover.
+ * Every upstream call goes through `runCall`: realtime chat (plain and streamed), embeddings, the
+ * synchronous task lane, task runs, health probes and model tests. A plan says what differs: the
+ * lane, how long to wait, the attempt itself, and what to do with the result.
+ *
+ * Routing gives the model's deployments in order. A slot is asked of each in turn without waiting
+ * (a deployment with a free slot now beats waiting in a line), then, if none has one, of the first
+ * with the full wait. An attempt that fails in a way another deployment may not (429, 5xx, a
+ * timeout, a broken connection, the upstream refusing the gateway's key) is released, logged, and
+ * tried on the next deployment, within FAILOVER_MAX_ATTEMPTS and FAILOVER_DEADLINE_MS; a stream
+ * fails over only before its first byte reaches the caller (an attempt returns a stream only once
+ * the upstream answered 200). Each deployment is tried at most once per call, after a small
+ * jittered back-off; one that answered with Retry-After goes last for other calls until then. A
+ * failure caused by the request itself is never retried.
  */
-import { GatewayError } from "../core/errors.ts";
 import type { TokenUsage } from "../core/canonical.ts";
-import type { ModelRoute } from "../providers/registry.ts";
+import { GatewayError } from "../core/errors.ts";
+import { settings } from "../env.ts";
+import { planRoute, type RoutePlan } from "../routing/resolve.ts";
+import type { Deployment } from "../routing/route-table.ts";
+import type { PromptText } from "../routing/rules.ts";
+import { recordRuleHit } from "../routing/rule-hits.ts";
+import { noteCooling, noteView } from "../routing/views.ts";
 import { requestLease, type Lease } from "../scheduler/lease.ts";
 import type { Lane, Outcome, RejectReason } from "../scheduler/policy.ts";
 import type { CallContext } from "./call-context.ts";
+import { failoverDelayMs, worthFailingOver } from "./failover.ts";
 import { finishCall, type CallRecord } from "./finish.ts";
-import { resolveRoute } from "./route-model.ts";
 
 /** How an attempt ended, for the governor (outcome) and the finish hooks. */
 export interface Summary {
@@ -25,11 +40,19 @@ export interface Summary {
 /** One upstream attempt. A stream's summary comes when the stream ends. */
 export type Attempt<T> = { ok: true; value: T; summary: Summary | Promise<Summary> } | { ok: false; error: GatewayError; summary: Summary };
 
-export type CallResult<T> =
-  | { kind: "ok"; value: T }
-  | { kind: "failed"; error: GatewayError; retryAfterMs: number | undefined }
-  | { kind: "refused"; error: GatewayError; reason: RejectReason; retryAfterMs: number }
-  | { kind: "slot_lost"; preempted: boolean };
+/** Where the call went: the deployment of its last attempt, and how many attempts it took. */
+export interface Routed {
+  deployment: string | undefined;
+  attempts: number;
+}
+
+export type CallResult<T> = Routed &
+  (
+    | { kind: "ok"; value: T }
+    | { kind: "failed"; error: GatewayError; retryAfterMs: number | undefined }
+    | { kind: "refused"; error: GatewayError; reason: RejectReason; retryAfterMs: number }
+    | { kind: "slot_lost"; preempted: boolean }
+  );
 
 /** What `settle` may change of what the finish hooks see; `log: false` leaves no log row. */
 export type Settled = { status?: number; error?: string; log?: false } | void;
@@ -45,73 +68,89 @@ export interface CallPlan<T> {
   waitMs: number;
   deadline?: number | undefined;
   taskId?: string | undefined;
-  /** The route, when the caller resolved it already. */
-  route?: ModelRoute;
+  /** The route, when the caller planned it already. */
+  route?: RoutePlan;
+  /** The prompt's text, for routing rules. */
+  prompt?: () => PromptText;
+  /** A user's model configuration (seed 000's model_config_id). */
+  providerId?: string | undefined;
+  /** Only these deployments (a health probe, a model test of one deployment). */
+  only?: (deployment: Deployment) => boolean;
+  /** Deployments tried at most (default FAILOVER_MAX_ATTEMPTS). */
+  maxAttempts?: number;
   /** Whether a refusal leaves a log row (default yes; task runs retry quietly). */
   logRefusal?: boolean;
   /** How many times a preempted attempt runs again, invisibly to the caller (default 0: the result says so). */
   rerunsWhenPreempted?: number;
-  /** Once the route is known and before a slot is asked for: what can be refused without calling (a field the provider cannot take). */
-  prepare?: (route: ModelRoute) => void;
-  /** When the slot is granted, before the attempt (a task run claims its row). */
-  onLease?: (lease: Lease) => void;
-  /** The upstream attempt on the routed provider, aborted by `signal`. */
-  attempt: (route: ModelRoute, signal: AbortSignal) => Promise<Attempt<T>>;
+  /** Before a deployment is asked for a slot: what it cannot take is refused without calling (a field its provider cannot take). */
+  prepare?: (route: Deployment) => void;
+  /** When a slot is granted, before the attempt (a task run claims its row). */
+  onLease?: (lease: Lease, route: Deployment) => void;
+  /** The upstream attempt on a deployment, aborted by `signal`. */
+  attempt: (route: Deployment, signal: AbortSignal) => Promise<Attempt<T>>;
   /** The caller's bookkeeping of the result, before the finish hooks (a task run records its outcome). */
-  settle?: (result: CallResult<T>, route: ModelRoute) => Promise<Settled>;
+  settle?: (result: CallResult<T>, route: Deployment | undefined) => Promise<Settled>;
 }
 
 /** Runs a call through the pipeline; never throws for upstream trouble or a refusal: the result says. */
 export async function runCall<T>(ctx: CallContext, plan: CallPlan<T>): Promise<CallResult<T>> {
-  const route = plan.route ?? (await resolveRoute(ctx.env, ctx.caller, plan.model));
-  plan.prepare?.(route);
+  const route = plan.route ?? (await planRoute(ctx.env, ctx.caller, { model: plan.model, prompt: plan.prompt, providerId: plan.providerId }));
+  if (route.rule) ctx.waitUntil(recordRuleHit(ctx.env, route.rule.id));
+  const candidates = preparedCandidates(plan, route);
+  const { FAILOVER_MAX_ATTEMPTS, FAILOVER_DEADLINE_MS } = settings(ctx.env);
+  const maxAttempts = plan.maxAttempts ?? FAILOVER_MAX_ATTEMPTS;
   const startedAt = Date.now();
-  const record: CallRecord = { endpoint: ctx.endpoint, taskId: plan.taskId, model: plan.model, provider: route.provider.name, lane: plan.lane, stream: plan.stream, status: 0, startedAt };
+  const recordOf = (d: Deployment | undefined, attempt: number): CallRecord => ({ endpoint: ctx.endpoint, taskId: plan.taskId, model: plan.model, provider: d?.provider.name ?? null, deployment: d?.id ?? null, attempt, lane: plan.lane, stream: plan.stream, status: 0, startedAt });
+  const failed = new Set<string>();
+  let attempts = 0;
+  let reruns = 0;
 
-  for (let run = 0; ; run++) {
-    const waitMs = plan.deadline === undefined ? plan.waitMs : Math.min(plan.waitMs, plan.deadline - Date.now());
-    let got: Awaited<ReturnType<typeof requestLease>>;
-    try {
-      got = await requestLease(ctx.env, route.provider, { lane: plan.lane, tenant: ctx.caller.ownerId, tokens: plan.tokens, waitMs, taskId: plan.taskId, deadline: plan.deadline });
-    } catch (error) {
-      // The governor is unreachable (a 503 with Retry-After): nothing was admitted.
-      if (plan.logRefusal !== false) finishCall(ctx, { ...record, status: error instanceof GatewayError ? error.status : 500, error: error instanceof Error ? error.message : String(error) });
-      throw error;
-    }
-    if ("refused" in got) {
-      const error = refusalError(plan.lane, route, got.refused.reason, got.refused.retryAfterMs);
-      const result: CallResult<T> = { kind: "refused", error, reason: got.refused.reason, retryAfterMs: got.refused.retryAfterMs };
-      const settled = await plan.settle?.(result, route);
-      if (plan.logRefusal !== false && settled?.log !== false) finishCall(ctx, { ...record, status: settled?.status ?? error.status, error: settled?.error ?? error.message });
-      return result;
-    }
+  for (;;) {
+    const got = await leaseOne(ctx, plan, candidates, failed, attempts, recordOf);
+    if ("refused" in got) return got.refused;
+    const { lease, deployment } = got;
+    const record = { ...recordOf(deployment, attempts + 1), startedAt: Date.now() };
 
-    const lease = got.lease;
     // Only a task's slot may be taken back (for a realtime call): listen at once, not only at the
     // next renew, and let that abort the attempt. A realtime call is never aborted for its lease.
     const revocable = plan.lane === "task";
     if (revocable) lease.watchRevocation();
-    plan.onLease?.(lease);
-    const attempt = await attemptSafely(plan, route, revocable ? AbortSignal.any([ctx.signal, lease.lost]) : ctx.signal);
+    plan.onLease?.(lease, deployment);
+    const attempt = await attemptSafely(plan, deployment, revocable ? AbortSignal.any([ctx.signal, lease.lost]) : ctx.signal);
 
     // The slot was taken back (preempted, or the lease lost): the attempt teaches the governor nothing.
     if (revocable && lease.lost.aborted && !ctx.signal.aborted) {
       const released = lease.release();
-      if (run < (plan.rerunsWhenPreempted ?? 0)) {
+      if (reruns++ < (plan.rerunsWhenPreempted ?? 0)) {
         ctx.waitUntil(released);
         continue;
       }
-      const result: CallResult<T> = { kind: "slot_lost", preempted: lease.preempted };
-      const settled = await plan.settle?.(result, route).finally(() => released);
+      const result: CallResult<T> = { kind: "slot_lost", preempted: lease.preempted, deployment: deployment.id, attempts: attempts + 1 };
+      const settled = await plan.settle?.(result, deployment).finally(() => released);
       if (settled?.log !== false) finishCall(ctx, { ...record, status: settled?.status ?? 499, error: settled?.error ?? (lease.preempted ? "preempted" : "lease lost") });
       return result;
     }
+    attempts++;
 
-    const result: CallResult<T> = attempt.ok ? { kind: "ok", value: attempt.value } : { kind: "failed", error: attempt.error, retryAfterMs: attempt.summary.outcome.retryAfterMs };
+    failed.add(deployment.id);
+    const another = candidates.some((d) => !failed.has(d.id));
+    if (!attempt.ok && another && !ctx.signal.aborted && worthFailingOver(attempt.error) && attempts < maxAttempts && Date.now() - startedAt < FAILOVER_DEADLINE_MS) {
+      // This deployment failed in a way another may not: release and log this attempt, and go on.
+      ctx.waitUntil(lease.release(attempt.summary.outcome));
+      finishCall(ctx, { ...record, status: attempt.summary.status, error: attempt.summary.error });
+      // A deployment that asked for time (Retry-After) goes last for other calls until then.
+      if (attempt.summary.outcome.retryAfterMs) noteCooling(deployment.governor, Date.now() + attempt.summary.outcome.retryAfterMs);
+      await scheduler.wait(failoverDelayMs(attempts));
+      continue;
+    }
+
+    const result: CallResult<T> = attempt.ok
+      ? { kind: "ok", value: attempt.value, deployment: deployment.id, attempts }
+      : { kind: "failed", error: attempt.error, retryAfterMs: attempt.summary.outcome.retryAfterMs, deployment: deployment.id, attempts };
     const done = async (summary: Summary): Promise<void> => {
       // Release alongside the settling writes; a failed release only lets the lease expire.
       const released = lease.release(summary.outcome);
-      const settled = await plan.settle?.(result, route).finally(() => released);
+      const settled = await plan.settle?.(result, deployment).finally(() => released);
       if (settled?.log === false) return;
       finishCall(ctx, { ...record, status: settled?.status ?? summary.status, ttftMs: summary.ttftMs, usage: summary.usage, error: settled?.error ?? summary.error });
     };
@@ -121,35 +160,112 @@ export async function runCall<T>(ctx: CallContext, plan: CallPlan<T>): Promise<C
   }
 }
 
+/** The deployments the plan may use, each prepared (a 400 for what none of them can take). */
+function preparedCandidates<T>(plan: CallPlan<T>, route: RoutePlan): Deployment[] {
+  const allowed = plan.only ? route.deployments.filter(plan.only) : route.deployments;
+  if (allowed.length === 0) throw new GatewayError("not_found", `no deployment of the model '${route.model}' matches`, { code: "deployment_not_found" });
+  // Each attempt prepares its own deployment again just before it runs (see attemptSafely).
+  return plan.prepare ? deploymentsThatFit(allowed, plan.prepare) : allowed;
+}
+
+/**
+ * The deployments `prepare` accepts (the request's fields fit their provider); when none does,
+ * the first deployment's reason is thrown (a 400 naming the field).
+ */
+export function deploymentsThatFit(deployments: Deployment[], prepare: (d: Deployment) => void): Deployment[] {
+  const problems: unknown[] = [];
+  const fit = deployments.filter((d) => {
+    try {
+      prepare(d);
+      return true;
+    } catch (error) {
+      problems.push(error);
+      return false;
+    }
+  });
+  if (fit.length === 0) throw problems[0];
+  return fit;
+}
+
+/**
+ * A slot on some deployment: each untried one in order without waiting, then the first that is
+ * not failing with the full wait. A refusal becomes the call's result (logged unless told not to).
+ */
+async function leaseOne<T>(ctx: CallContext, plan: CallPlan<T>, candidates: Deployment[], failed: Set<string>, attempts: number, recordOf: (d: Deployment | undefined, attempt: number) => CallRecord): Promise<{ lease: Lease; deployment: Deployment } | { refused: CallResult<T> }> {
+  // Each deployment is tried at most once per call.
+  const pool = candidates.filter((d) => !failed.has(d.id));
+  const ask = async (d: Deployment, waitMs: number) => {
+    try {
+      return await requestLease(ctx.env, { governor: d.governor, label: d.id, limits: d.provider.limits }, { lane: plan.lane, tenant: ctx.caller.ownerId, tokens: plan.tokens, waitMs, taskId: plan.taskId, deadline: plan.deadline }, (view) => noteView(d.governor, view));
+    } catch (error) {
+      // The governor is unreachable (a 503 with Retry-After): nothing was admitted.
+      if (plan.logRefusal !== false) finishCall(ctx, { ...recordOf(d, attempts + 1), status: error instanceof GatewayError ? error.status : 500, error: error instanceof Error ? error.message : String(error) });
+      throw error;
+    }
+  };
+  const refusals: { d: Deployment; reason: RejectReason; retryAfterMs: number }[] = [];
+  if (pool.length > 1) {
+    for (const d of pool) {
+      const got = await ask(d, 0);
+      if ("lease" in got) return { lease: got.lease, deployment: d };
+      refusals.push({ d, reason: got.refused.reason, retryAfterMs: got.refused.retryAfterMs });
+      if (got.refused.reason === "expired") break;
+    }
+  }
+  const waitFor = pool.find((d) => !refusals.some((r) => r.d === d && (r.reason === "breaker_open" || r.reason === "expired")));
+  if (waitFor) {
+    const waitMs = plan.deadline === undefined ? plan.waitMs : Math.min(plan.waitMs, plan.deadline - Date.now());
+    const got = await ask(waitFor, waitMs);
+    if ("lease" in got) return { lease: got.lease, deployment: waitFor };
+    refusals.push({ d: waitFor, reason: got.refused.reason, retryAfterMs: got.refused.retryAfterMs });
+  }
+  const last = refusals.find((r) => r.d === waitFor) ?? refusals.find((r) => r.reason === "expired") ?? refusals.reduce((a, b) => (b.retryAfterMs < a.retryAfterMs ? b : a));
+  const error = refusalError(plan.lane, last.d, last.reason, last.retryAfterMs, pool.length);
+  const result: CallResult<T> = { kind: "refused", error, reason: last.reason, retryAfterMs: last.retryAfterMs, deployment: last.d.id, attempts };
+  const settled = await plan.settle?.(result, last.d);
+  if (plan.logRefusal !== false && settled?.log !== false) finishCall(ctx, { ...recordOf(last.d, attempts + 1), status: settled?.status ?? error.status, error: settled?.error ?? error.message });
+  return { refused: result };
+}
+
 /**
  * The attempt, with whatever it throws (a token exchange that failed, a bug) turned into a failed
  * attempt: the slot is then released and the call logged like any failure.
  */
-async function attemptSafely<T>(plan: CallPlan<T>, route: ModelRoute, signal: AbortSignal): Promise<Attempt<T>> {
+async function attemptSafely<T>(plan: CallPlan<T>, route: Deployment, signal: AbortSignal): Promise<Attempt<T>> {
   const startedAt = Date.now();
   try {
+    plan.prepare?.(route);
     return await plan.attempt(route, signal);
   } catch (cause) {
-    if (!(cause instanceof GatewayError)) console.error("call attempt threw", route.provider.name, cause);
+    if (!(cause instanceof GatewayError)) console.error("call attempt threw", route.id, cause);
     const error = cause instanceof GatewayError ? cause : new GatewayError("internal", "the gateway failed while calling the provider", { code: "internal_error" });
     return { ok: false, error, summary: { status: error.status, error: error.message, outcome: { status: error.status, latencyMs: Date.now() - startedAt } } };
   }
 }
 
-/** The result as a value, or its error thrown (what an HTTP route answers with). */
+/** The result as a value, or its error thrown (what an HTTP route answers with), with where the call went. */
 export function valueOf<T>(result: CallResult<T>): T {
   if (result.kind === "ok") return result.value;
-  if (result.kind === "slot_lost") throw new GatewayError("rate_limited", "preempted by realtime traffic too many times; retry later", { code: "task_preempted", retryAfter: 5 });
-  throw result.error;
+  if (result.kind === "slot_lost") throw new GatewayError("rate_limited", "preempted by realtime traffic too many times; retry later", { code: "task_preempted", retryAfter: 5, headers: routedHeaders(result) });
+  throw new GatewayError(result.error.kind, result.error.message, { param: result.error.param, code: result.error.code, retryAfter: result.error.retryAfter, headers: { ...result.error.headers, ...routedHeaders(result) } });
 }
 
-function refusalError(lane: Lane, route: ModelRoute, reason: RejectReason, retryAfterMs: number): GatewayError {
+/** `x-gateway-deployment` and `x-gateway-attempts` for a response. */
+export function routedHeaders(routed: Routed): Record<string, string> {
+  return { ...(routed.deployment ? { "x-gateway-deployment": routed.deployment } : {}), "x-gateway-attempts": String(routed.attempts) };
+}
+
+function refusalError(lane: Lane, d: Deployment, reason: RejectReason, retryAfterMs: number, deployments: number): GatewayError {
   const retryAfter = Math.max(1, retryAfterMs / 1000);
-  const provider = route.provider;
+  const where = deployments > 1 ? `every deployment of the model '${d.model}'` : `provider '${d.provider.name}'`;
   if (reason === "expired") return new GatewayError("upstream_timeout", "the deadline passed before task capacity opened", { code: "deadline_exceeded" });
-  if (lane === "task") {
-    return new GatewayError("rate_limited", `no task capacity on provider '${provider.name}' right now; retry later or submit with POST /v1/tasks`, { code: "task_capacity_exceeded", retryAfter });
+  if (reason === "breaker_open") {
+    const failing = deployments > 1 ? `every deployment of the model '${d.model}' is failing` : `deployment '${d.id}' is failing`;
+    return new GatewayError("upstream_unavailable", `${failing} (circuit breaker open); retry later`, { code: "deployment_unavailable", retryAfter });
   }
-  if (reason === "rate_limited") return new GatewayError("rate_limited", `provider '${provider.name}' is at its configured request or token rate; retry later`, { code: "rate_limit_exceeded", retryAfter });
-  return new GatewayError("rate_limited", `provider '${provider.name}' is at capacity (${provider.limits.maxConcurrency} concurrent calls); retry later`, { code: "capacity_exceeded", retryAfter });
+  if (lane === "task") {
+    return new GatewayError("rate_limited", `no task capacity on ${where} right now; retry later or submit with POST /v1/tasks`, { code: "task_capacity_exceeded", retryAfter });
+  }
+  if (reason === "rate_limited") return new GatewayError("rate_limited", `${where} is at its configured request or token rate; retry later`, { code: "rate_limit_exceeded", retryAfter });
+  return new GatewayError("rate_limited", `${where} is at capacity${deployments > 1 ? "" : ` (${d.provider.limits.maxConcurrency} concurrent calls)`}; retry later`, { code: "capacity_exceeded", retryAfter });
 }

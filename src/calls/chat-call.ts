@@ -5,18 +5,18 @@
  */
 import { GatewayError } from "../core/errors.ts";
 import { settings } from "../env.ts";
-import type { ModelRoute } from "../providers/registry.ts";
+import type { Deployment } from "../routing/route-table.ts";
 import type { Lane } from "../scheduler/policy.ts";
-import { runCall, valueOf } from "./call.ts";
+import { routedHeaders, runCall, valueOf } from "./call.ts";
 import type { CallContext } from "./call-context.ts";
-import { chatTokens, completeChat, prepareChat, streamChat, type InboundChat, type PreparedChat } from "./chat.ts";
+import { chatTokens, completeChat, prepareChat, promptOf, streamChat, type InboundChat, type PreparedChat } from "./chat.ts";
 
 /** Runs of a task-lane call a realtime call may preempt before the caller gets a 429. */
 const MAX_PREEMPTIONS = 10;
 
 const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", connection: "keep-alive" };
 
-export async function chatCall(ctx: CallContext, inbound: InboundChat, lane: Lane, deadline?: string): Promise<Response> {
+export async function chatCall(ctx: CallContext, inbound: InboundChat, lane: Lane, deadline?: string, providerId?: string): Promise<Response> {
   const { REALTIME_WAIT_MS, TASK_WAIT_MS, UPSTREAM_TIMEOUT_MS } = settings(ctx.env);
   const stream = inbound.body.stream === true;
   if (lane === "task" && stream) {
@@ -32,11 +32,14 @@ export async function chatCall(ctx: CallContext, inbound: InboundChat, lane: Lan
     waitMs: lane === "task" ? TASK_WAIT_MS : REALTIME_WAIT_MS,
     deadline: due,
     rerunsWhenPreempted: lane === "task" ? MAX_PREEMPTIONS : 0,
-    prepare: (route: ModelRoute) => void (prepared = prepareChat(inbound, route)),
+    prompt: () => promptOf(inbound),
+    providerId,
+    prepare: (route: Deployment) => void (prepared = prepareChat(inbound, route)),
   };
   if (stream) {
-    const body = valueOf(await runCall(ctx, { ...plan, stream: true, attempt: (route, signal) => streamChat(ctx.env, inbound, route, prepared!, signal, UPSTREAM_TIMEOUT_MS) }));
-    return new Response(body, { headers: SSE_HEADERS });
+    const result = await runCall(ctx, { ...plan, stream: true, attempt: (route, signal) => streamChat(ctx.env, inbound, route, prepared!, signal, UPSTREAM_TIMEOUT_MS) });
+    return new Response(valueOf(result), { headers: { ...SSE_HEADERS, ...routedHeaders(result) } });
   }
-  return Response.json(valueOf(await runCall(ctx, { ...plan, stream: false, attempt: (route, signal) => completeChat(ctx.env, inbound, route, prepared!, signal, UPSTREAM_TIMEOUT_MS) })));
+  const result = await runCall(ctx, { ...plan, stream: false, attempt: (route, signal) => completeChat(ctx.env, inbound, route, prepared!, signal, UPSTREAM_TIMEOUT_MS) });
+  return Response.json(valueOf(result), { headers: routedHeaders(result) });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ModelRoute } from "../providers/registry.ts";
+import type { ModelRoute } from "../providers/provider.ts";
 import type { ProviderType } from "../providers/presets.ts";
 import { messagesRequest } from "../wire/anthropic/schema.ts";
 import { prepareChat } from "./chat.ts";

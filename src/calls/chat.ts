@@ -18,7 +18,9 @@ import { chatEndpoint, dialectOf } from "../providers/kinds.ts";
 import { openaiRequestOf } from "../providers/openai/request.ts";
 import { chatResponseOf as openaiResponseOf, OpenAIStreamParser } from "../providers/openai/response.ts";
 import { presetOf } from "../providers/presets.ts";
-import type { ModelRoute } from "../providers/registry.ts";
+import { applyOverrides, type ParameterOverrides } from "../core/overrides.ts";
+import type { ModelRoute } from "../providers/provider.ts";
+import type { PromptText } from "../routing/rules.ts";
 import { usageFromAnthropic, usageFromOpenAI, type StreamParser } from "../providers/stream-parser.ts";
 import { exchangesToken, forgetToken } from "../providers/token-auth/token.ts";
 import { fetchUpstream, rateLimitHints, type UpstreamResult } from "../providers/upstream-fetch.ts";
@@ -64,8 +66,16 @@ function askedMaxTokens(inbound: InboundChat): { value: number | undefined; fiel
   return b.max_completion_tokens != null ? { value: b.max_completion_tokens, field: "max_completion_tokens" } : { value: b.max_tokens ?? undefined, field: "max_tokens" };
 }
 
-/** Builds the upstream body for `route`: the caller's own, or a translation; throws a 400 for what cannot go. */
-export function prepareChat(inbound: InboundChat, route: ModelRoute): PreparedChat {
+/** A route, with the parameter overrides of its deployment (global, provider, model), if any. */
+export type ChatRoute = ModelRoute & { overrides?: readonly (ParameterOverrides | undefined)[] };
+
+/** Builds the upstream body for `route` (the caller's own, or a translation) with the deployment's overrides applied; throws a 400 for what cannot go. */
+export function prepareChat(inbound: InboundChat, route: ChatRoute): PreparedChat {
+  const prepared = buildChat(inbound, route);
+  return route.overrides?.some(Boolean) ? { ...prepared, body: applyOverrides(prepared.body, route.overrides) } : prepared;
+}
+
+function buildChat(inbound: InboundChat, route: ModelRoute): PreparedChat {
   const upstream = dialectOf(route.provider);
   const asked = askedMaxTokens(inbound);
   if (route.maxTokens !== undefined && asked.value !== undefined && asked.value > route.maxTokens) {
@@ -85,6 +95,16 @@ export function prepareChat(inbound: InboundChat, route: ModelRoute): PreparedCh
   if (upstream === "openai") return { upstream, passthrough: false, body: openaiRequestOf(canonical, route.upstreamModel, presetOf(route.provider.type), target) };
   if (upstream === "anthropic") return { upstream, passthrough: false, body: anthropicRequestOf(canonical, route.upstreamModel, route.maxTokens ?? DEFAULT_MAX_TOKENS, target) };
   return { upstream, passthrough: false, body: geminiRequestOf(canonical, target) };
+}
+
+/** The prompt's text for routing rules: the last user message, and everything. */
+export function promptOf(inbound: InboundChat): PromptText {
+  const textOf = (content: unknown): string =>
+    typeof content === "string" ? content : Array.isArray(content) ? content.map((p) => (p && typeof p === "object" && typeof (p as { text?: unknown }).text === "string" ? (p as { text: string }).text : "")).join("\n") : "";
+  const messages = inbound.body.messages as { role: string; content: unknown }[];
+  const lastUser = [...messages].reverse().find((m) => m.role === "user");
+  const system = inbound.dialect === "anthropic" ? textOf(inbound.body.system) : "";
+  return { lastUser: lastUser ? textOf(lastUser.content) : "", all: [system, ...messages.map((m) => textOf(m.content))].filter(Boolean).join("\n") };
 }
 
 /** Estimated tokens of a chat call (prompt characters ÷ 4, plus the output cap), for the TPM bucket. */

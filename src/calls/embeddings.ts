@@ -4,11 +4,11 @@ import { withTimeout } from "../core/timeout.ts";
 import { estimateTokens } from "../core/usage.ts";
 import { settings, type Bindings } from "../env.ts";
 import { checkEmbeddings, embeddingsEndpoint } from "../providers/kinds.ts";
-import type { ModelRoute } from "../providers/registry.ts";
+import type { ModelRoute } from "../providers/provider.ts";
 import { usageFromOpenAI } from "../providers/stream-parser.ts";
 import { fetchUpstream, rateLimitHints } from "../providers/upstream-fetch.ts";
 import type { EmbeddingsRequest } from "../wire/openai/schema.ts";
-import { runCall, valueOf, type Attempt } from "./call.ts";
+import { routedHeaders, runCall, valueOf, type Attempt } from "./call.ts";
 import type { CallContext } from "./call-context.ts";
 
 interface Embeddings {
@@ -46,5 +46,5 @@ export async function embeddingsCall(ctx: CallContext, body: EmbeddingsRequest):
     prepare: checkEmbeddings,
     attempt: (route, signal) => embed(ctx.env, route, body, signal, UPSTREAM_TIMEOUT_MS),
   });
-  return Response.json(valueOf(result));
+  return Response.json(valueOf(result), { headers: routedHeaders(result) });
 }

@@ -12,6 +12,9 @@ export interface CallRecord {
   taskId?: string | undefined;
   model: string | null;
   provider: string | null;
+  /** The deployment of this attempt, and which attempt of the call it was. */
+  deployment: string | null;
+  attempt: number;
   lane: Lane | null;
   stream: boolean;
   status: number;

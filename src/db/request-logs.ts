@@ -13,6 +13,7 @@ export interface LogFilter {
   userId?: string | undefined;
   model?: string | undefined;
   provider?: string | undefined;
+  deployment?: string | undefined;
   lane?: "realtime" | "task" | undefined;
   taskId?: string | undefined;
   status?: number | undefined;
@@ -26,6 +27,7 @@ export async function listRequestLogs(db: Database, filter: LogFilter) {
   if (filter.userId !== undefined) where.push(eq(requestLogs.userId, filter.userId));
   if (filter.model) where.push(eq(requestLogs.model, filter.model));
   if (filter.provider) where.push(eq(requestLogs.provider, filter.provider));
+  if (filter.deployment) where.push(eq(requestLogs.deployment, filter.deployment));
   if (filter.lane) where.push(eq(requestLogs.lane, filter.lane));
   if (filter.taskId) where.push(eq(requestLogs.taskId, filter.taskId));
   if (filter.status) where.push(eq(requestLogs.status, filter.status));

@@ -1,6 +1,6 @@
 /** Every D1 table of the gateway, as drizzle schema: the single source of the data model. */
 import { sql } from "drizzle-orm";
-import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 const now = sql`(unixepoch('subsec') * 1000)`;
 
@@ -49,9 +49,23 @@ export const providers = sqliteTable("providers", {
   tpm: integer("tpm"),
   /** Type-specific, non-secret settings (Azure's api_version, token-auth's auth_url…). */
   options: text("options", { mode: "json" }).$type<Record<string, unknown>>().notNull().default({}),
+  /** Several keys, each sealed or by secret name (then the api_key columns are empty). */
+  keys: text("keys", { mode: "json" }).$type<StoredKey[]>(),
+  /** Parameter overrides for every call to this provider. */
+  overrides: text("overrides", { mode: "json" }).$type<Record<string, unknown>>(),
+  /** A user's own provider (seed 000's model configurations): only that user sees and calls it. */
+  ownerUserId: text("owner_user_id").references(() => users.id, { onDelete: "cascade" }),
   createdAt: integer("created_at").notNull().default(now),
   updatedAt: integer("updated_at").notNull().default(now),
 });
+
+/** One key of a provider with several, as stored. */
+export interface StoredKey {
+  name: string;
+  ciphertext: string | null;
+  secret: string | null;
+  limits: { max_concurrency: number; rpm?: number; tpm?: number } | null;
+}
 
 /** Public model names and the provider (and upstream model id) that serves each. */
 export const models = sqliteTable(
@@ -65,8 +79,15 @@ export const models = sqliteTable(
     upstreamModel: text("upstream_model").notNull(),
     /** The most output tokens a call may ask for (and the value sent when a call asks for none and the provider needs one). */
     maxTokens: integer("max_tokens"),
+    /** Routing tier (lower first) and weight within it. */
+    priority: integer("priority").notNull().default(0),
+    weight: real("weight").notNull().default(1),
+    /** This model's own capacity per key, when it differs from the provider's. */
+    limits: text("limits", { mode: "json" }).$type<{ max_concurrency: number; rpm?: number; tpm?: number }>(),
+    overrides: text("overrides", { mode: "json" }).$type<Record<string, unknown>>(),
   },
-  (t) => [uniqueIndex("models_name_idx").on(t.name)],
+  // Several providers may serve one model name (its deployments); one provider lists it once.
+  (t) => [uniqueIndex("models_provider_name_idx").on(t.providerId, t.name), index("models_name_idx").on(t.name)],
 );
 
 /** One row per gateway call, written off the hot path. */
@@ -81,6 +102,10 @@ export const requestLogs = sqliteTable(
     taskId: text("task_id"),
     model: text("model"),
     provider: text("provider"),
+    /** The deployment (provider/key/upstream model) this attempt went to. */
+    deployment: text("deployment"),
+    /** Which attempt of the call this row is (failover tries the next deployment). */
+    attempt: integer("attempt").notNull().default(1),
     lane: text("lane", { enum: ["realtime", "task"] }),
     stream: integer("stream", { mode: "boolean" }).notNull().default(false),
     status: integer("status").notNull(),
@@ -147,3 +172,48 @@ export const deadLetters = sqliteTable("dead_letters", {
   attempts: integer("attempts").notNull(),
   createdAt: integer("created_at").notNull().default(now),
 });
+
+/** Routing settings changed at run time (the routing document, the switch): one JSON value per key. */
+export const routingSettings = sqliteTable("routing_settings", {
+  key: text("key").primaryKey(),
+  value: text("value", { mode: "json" }).notNull(),
+  updatedAt: integer("updated_at").notNull().default(now),
+});
+
+/** Seed 003's routing rules: a condition on the prompt, and the model or provider to use. */
+export const routerRules = sqliteTable("router_rules", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  priority: integer("priority").notNull(),
+  enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+  condition: text("condition", { mode: "json" }).notNull(),
+  action: text("action", { mode: "json" }).notNull(),
+  hits: integer("hits").notNull().default(0),
+  lastHitAt: integer("last_hit_at"),
+  createdAt: integer("created_at").notNull().default(now),
+});
+
+/** Every change of the routing switch: who asked, why, and when it took effect. */
+export const routerSwitchHistory = sqliteTable("router_switch_history", {
+  id: text("id").primaryKey(),
+  value: integer("value", { mode: "boolean" }).notNull(),
+  reason: text("reason").notNull(),
+  requestedBy: text("requested_by").notNull(),
+  requestedAt: integer("requested_at").notNull(),
+  effectiveAt: integer("effective_at").notNull(),
+});
+
+/** Self-hosted backends that registered themselves (seed 002's workers): deployments of their model while they beat. */
+export const backends = sqliteTable(
+  "backends",
+  {
+    workerId: text("worker_id").primaryKey(),
+    modelId: text("model_id").notNull(),
+    backendUrl: text("backend_url").notNull(),
+    capacity: integer("capacity").notNull(),
+    currentLoad: integer("current_load").notNull().default(0),
+    registeredAt: integer("registered_at").notNull(),
+    heartbeatAt: integer("heartbeat_at").notNull(),
+  },
+  (t) => [index("backends_model_idx").on(t.modelId)],
+);

@@ -1,8 +1,8 @@
 /** User rows: create (unique username and email), find by login, list, change role, disable, delete. */
-import { and, desc, eq, isNull, or } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull, or } from "drizzle-orm";
 import type { Database } from "./client.ts";
 import { isUniqueViolation } from "./errors.ts";
-import { apiKeys, users } from "./schema.ts";
+import { apiKeys, models, providers, users } from "./schema.ts";
 
 export type UserRow = typeof users.$inferSelect;
 export type NewUser = Pick<UserRow, "username" | "email" | "passwordHash" | "passwordSalt"> & { role?: UserRow["role"] };
@@ -48,8 +48,15 @@ export async function setDisabled(db: Database, id: string, disabled: boolean, n
 }
 
 /** Deletes a user and their keys, in one batch. */
+/** Deletes a user with their keys and their own providers (model configurations). */
 export async function deleteUser(db: Database, id: string): Promise<void> {
-  await db.batch([db.delete(apiKeys).where(eq(apiKeys.userId, id)), db.delete(users).where(eq(users.id, id))]);
+  const owned = db.select({ id: providers.id }).from(providers).where(eq(providers.ownerUserId, id));
+  await db.batch([
+    db.delete(apiKeys).where(eq(apiKeys.userId, id)),
+    db.delete(models).where(inArray(models.providerId, owned)),
+    db.delete(providers).where(eq(providers.ownerUserId, id)),
+    db.delete(users).where(eq(users.id, id)),
+  ]);
 }
 
 /** Users without their password material. */

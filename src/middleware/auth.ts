@@ -6,7 +6,7 @@ import { currentRole, KEY_PREFIX, principalForKey } from "../auth/api-keys.ts";
 import { addressSubject, clientAddress, countFailure, refuseIfKnownBlocked, type Subject } from "../auth/failed-credentials.ts";
 import { verifyAccessToken } from "../auth/jwt.ts";
 import { configKeyPrincipal, rootPrincipal, type Principal } from "../auth/principal.ts";
-import { configuredApiKeys } from "../providers/registry.ts";
+import { configuredApiKeys } from "../routing/configured.ts";
 import { database } from "../db/client.ts";
 import { settings, type AppEnv, type Bindings } from "../env.ts";
 

@@ -9,7 +9,7 @@ import type { Dialect } from "../core/canonical.ts";
 import { GatewayError } from "../core/errors.ts";
 import type { Bindings } from "../env.ts";
 import { presetOf } from "./presets.ts";
-import type { ModelRoute, Provider } from "./registry.ts";
+import type { ModelRoute, Provider } from "./provider.ts";
 import { tokenFor } from "./token-auth/token.ts";
 
 export interface Endpoint {

@@ -65,6 +65,8 @@ export async function errorFromUpstream(response: Response, provider: string, se
   if (status === 503 || status === 529) return new GatewayError("upstream_unavailable", `provider '${provider}' is unavailable: ${message}`, { code: "upstream_unavailable", retryAfter: retryAfter ?? 1 });
   if (status >= 500) return new GatewayError("upstream_error", `provider '${provider}' failed: ${message}`, { code: "upstream_error" });
   if (status === 413) return new GatewayError("payload_too_large", message, { code: "upstream_payload_too_large" });
+  // The gateway's configuration names a model or path the upstream does not have: not the caller's mistake.
+  if (status === 404) return new GatewayError("upstream_error", `provider '${provider}' does not know the model or path the gateway is configured with: ${message}`, { code: "upstream_not_found" });
   // Other 4xx: the upstream judged the request itself (a bad parameter), a client mistake.
   return new GatewayError("invalid_request", `provider '${provider}' rejected the request: ${message}`, { code: "upstream_bad_request" });
 }

@@ -6,7 +6,7 @@
 import { Hono } from "hono";
 import { ANTHROPIC_HEADERS } from "../calls/chat.ts";
 import { chatCall } from "../calls/chat-call.ts";
-import { resolveRoute } from "../calls/route-model.ts";
+import { planRoute } from "../routing/resolve.ts";
 import { textLength } from "../core/usage.ts";
 import { parseInput, readJson } from "../core/validate.ts";
 import type { AppEnv } from "../env.ts";
@@ -25,6 +25,6 @@ export const anthropicRoutes = new Hono<AppEnv>()
   // An estimate, like the gateway's TPM accounting: characters ÷ 4 over system, messages and tools.
   .post("/count_tokens", async (c) => {
     const body = parseInput(countTokensRequest, await readJson(c.req.raw));
-    await resolveRoute(c.env, c.get("principal"), body.model);
+    await planRoute(c.env, c.get("principal"), { model: body.model });
     return c.json({ input_tokens: Math.ceil(textLength([body.system ?? "", body.messages, body.tools ?? []]) / 4) });
   });

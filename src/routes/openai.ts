@@ -6,8 +6,9 @@ import { GatewayError } from "../core/errors.ts";
 import { chatCompletionRequest, embeddingsRequest } from "../wire/openai/schema.ts";
 import { parseInput, readJson } from "../core/validate.ts";
 import type { AppEnv } from "../env.ts";
-import { allModels } from "../providers/registry.ts";
+import { allModels } from "../routing/route-table.ts";
 import { callContext } from "./call-context.ts";
+import { modelHealth, testModel } from "./health.ts";
 
 /**
  * The lane a call asks for: the task lane with `service_tier: "flex"` or `X-Request-Class: task`,
@@ -39,6 +40,8 @@ export const openaiRoutes = new Hono<AppEnv>()
     const body = parseInput(embeddingsRequest, await readJson(c.req.raw));
     return embeddingsCall(callContext(c, "embeddings"), body);
   })
+  .get("/health", modelHealth)
+  .post("/models/:id{.+}/test", testModel)
   .get("/models", async (c) => c.json({ object: "list", data: (await visibleModels(c)).map(modelView) }))
   // Model ids may hold slashes ("meta-llama/Llama-3.1-8B" on vLLM or OpenRouter).
   .get("/models/:id{.+}", async (c) => {
@@ -51,7 +54,7 @@ export const openaiRoutes = new Hono<AppEnv>()
 /** The models this caller may use (a key limited to some models sees only those). */
 async function visibleModels(c: Context<AppEnv>) {
   const allowed = c.get("principal").allowedModels;
-  return (await allModels(c.env)).filter((m) => !allowed || allowed.includes(m.name));
+  return (await allModels(c.env, c.get("principal").ownerId)).filter((m) => !allowed || allowed.includes(m.name));
 }
 
 function modelView(m: { name: string; provider: string; createdAt: number }) {

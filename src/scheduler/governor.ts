@@ -1,11 +1,13 @@
 /**
- * The `Governor` Durable Object, one per provider: a thin shell around the pure policy that
- * stores its state, wakes it with alarms, and holds waiting callers. It never sees LLM traffic.
+ * The `Governor` Durable Object, one per deployment (provider × key × upstream model): a thin
+ * shell around the pure policy that stores its state, wakes it with alarms, and holds waiting
+ * callers. It never sees LLM traffic. Every answer carries the deployment's view (load, latency,
+ * breaker), which callers keep for routing their next calls.
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Bindings } from "../env.ts";
 import { ABORT_DRAIN_MS, FIRST_LEASE_TTL_MS, LEASE_TTL_MS } from "./lease-timing.ts";
-import { GovernorPolicy, type Effects, type Lane, type Outcome, type PolicyLimits, type RejectReason } from "./policy.ts";
+import { GovernorPolicy, type Effects, type GovernorView, type Lane, type Outcome, type PolicyLimits, type RejectReason } from "./policy.ts";
 
 /** While callers wait, wakes sooner than this are also timed in memory (alarms are coarse); the rest by alarm. */
 const TIMER_HORIZON_MS = 5_000;
@@ -22,14 +24,17 @@ export interface AcquireArgs {
 }
 
 export type AcquireResult =
-  | { ok: true; leaseId: string }
-  | { ok: false; reason: RejectReason; retryAfterMs: number };
+  | { ok: true; leaseId: string; view: GovernorView }
+  | { ok: false; reason: RejectReason; retryAfterMs: number; view: GovernorView };
+
+/** What the shell resolves a waiter with; the view is added when the answer goes out. */
+type Answer = { ok: true; leaseId: string } | { ok: false; reason: RejectReason; retryAfterMs: number };
 
 export type LeaseWatch = "revoked" | "gone";
 
 export class Governor extends DurableObject<Bindings> {
   #policy: GovernorPolicy | undefined;
-  readonly #waiters = new Map<string, (result: AcquireResult) => void>();
+  readonly #waiters = new Map<string, (result: Answer) => void>();
   readonly #watchers = new Map<string, ((state: LeaseWatch) => void)[]>();
   #timer: ReturnType<typeof setTimeout> | undefined;
 
@@ -49,21 +54,24 @@ export class Governor extends DurableObject<Bindings> {
     const policy = this.#load(args.limits, now);
     const waiterId = crypto.randomUUID();
     const { decision, lease, rejection, effects } = policy.acquire(waiterId, args, now);
-    const result: Promise<AcquireResult> =
+    const result: Promise<Answer> =
       decision === "granted"
         ? Promise.resolve({ ok: true, leaseId: lease!.id })
         : decision === "rejected"
           ? Promise.resolve({ ok: false, reason: rejection!.reason, retryAfterMs: rejection!.retryAfterMs })
           : new Promise((resolve) => this.#waiters.set(waiterId, resolve));
     this.#apply(effects, now);
-    return result;
+    const answer = await result;
+    return { ...answer, view: this.#policy!.view(Date.now()) };
   }
 
   /** Gives a lease back with what happened upstream; unknown leases are ignored (idempotent). */
-  async release(leaseId: string, outcome?: Outcome): Promise<void> {
+  async release(leaseId: string, outcome?: Outcome): Promise<GovernorView> {
     const now = Date.now();
-    this.#apply(this.#load(undefined, now).release(leaseId, outcome, now), now);
+    const policy = this.#load(undefined, now);
+    this.#apply(policy.release(leaseId, outcome, now), now);
     this.#notify(leaseId, "gone");
+    return policy.view(now);
   }
 
   /** Keeps a lease alive during a long call; `revoked` tells the holder to abort. */

@@ -3,6 +3,7 @@ import type { TaskLimitState } from "./task-limit.ts";
 import type { RealtimeDemand } from "./realtime-demand.ts";
 import type { TokenBucket } from "../core/token-bucket.ts";
 import type { ServiceRecord } from "./task-order.ts";
+import type { BreakerPhase, BreakerState } from "./breaker.ts";
 
 export type Lane = "realtime" | "task";
 
@@ -10,6 +11,8 @@ export interface PolicyLimits {
   maxConcurrency: number;
   rpm?: number | undefined;
   tpm?: number | undefined;
+  /** The circuit breaker's settings (absent: the defaults). */
+  breaker?: { enabled?: boolean | undefined; failures?: number | undefined; failureRatio?: number | undefined; cooldownMs?: number | undefined } | undefined;
 }
 
 export interface AcquireRequest {
@@ -47,7 +50,19 @@ export interface Outcome {
   remainingTokens?: number | undefined;
 }
 
-export type RejectReason = "busy" | "rate_limited" | "expired";
+/** busy: no slot within the wait; rate_limited: RPM/TPM; expired: the task's deadline passed; breaker_open: the deployment is failing. */
+export type RejectReason = "busy" | "rate_limited" | "expired" | "breaker_open";
+
+/** What a governor tells each caller about its deployment, for routing the next calls. */
+export interface GovernorView {
+  inFlight: number;
+  maxConcurrency: number;
+  /** Recent realtime time to first token (or latency), null before any. */
+  recentLatencyMs: number | null;
+  breaker: BreakerPhase;
+  /** Until a call may be tried again when the breaker is open. */
+  retryInMs: number;
+}
 
 export interface Rejection {
   waiterId: string;
@@ -68,6 +83,8 @@ export interface Waiter {
   request: AcquireRequest;
   enqueuedAt: number;
   waitUntil: number;
+  /** The one call let through a half-open breaker to test the deployment. */
+  probe?: boolean;
 }
 
 export interface PolicyOptions {
@@ -105,4 +122,8 @@ export interface PolicySnapshot {
   draining: number[];
   /** Each tenant's recent task grants, for fair share (absent in snapshots from before it existed). */
   service?: ServiceRecord;
+  /** The deployment's circuit breaker (absent in snapshots from before it existed). */
+  breaker?: BreakerState;
+  /** When a call last succeeded (health checks probe only where no call proved health recently). */
+  lastSuccessAt?: number | null;
 }

@@ -3,12 +3,13 @@ import { GatewayError } from "../core/errors.ts";
 import type { Bindings } from "../env.ts";
 import type { AcquireArgs, AcquireResult } from "./governor.ts";
 import { FIRST_RENEW_AFTER_MS, RENEW_EVERY_MS } from "./lease-timing.ts";
-import type { Lane, Outcome } from "./policy.ts";
+import type { GovernorView, Lane, Outcome } from "./policy.ts";
 
 type GovernorStub = DurableObjectStub<import("./governor.ts").Governor>;
 
-export function governorFor(env: Bindings, provider: string): GovernorStub {
-  return env.GOVERNOR.get(env.GOVERNOR.idFromName(provider));
+/** The governor of a deployment, by its governor name. */
+export function governorFor(env: Bindings, governor: string): GovernorStub {
+  return env.GOVERNOR.get(env.GOVERNOR.idFromName(governor));
 }
 
 
@@ -21,11 +22,13 @@ export class Lease {
   #lostBecause: "revoked" | "expired" | undefined;
   #keepAlive: ReturnType<typeof setTimeout> | undefined;
   #released = false;
+  readonly #onView: ((view: GovernorView) => void) | undefined;
 
-  constructor(governor: GovernorStub, id: string, lane: Lane) {
+  constructor(governor: GovernorStub, id: string, lane: Lane, onView?: (view: GovernorView) => void) {
     this.#governor = governor;
     this.id = id;
     this.lane = lane;
+    this.#onView = onView;
     // Renew well inside the TTL so a live call never loses its slot; a dead holder's lease expires.
     const renew = (after: number) => {
       this.#keepAlive = setTimeout(async () => {
@@ -74,7 +77,8 @@ export class Lease {
     if (this.#released) return;
     this.#released = true;
     if (this.#keepAlive !== undefined) clearTimeout(this.#keepAlive);
-    await this.#governor.release(this.id, outcome).catch((e) => console.error("lease release failed; it will expire", this.id, e));
+    const view = await this.#governor.release(this.id, outcome).catch((e) => void console.error("lease release failed; it will expire", this.id, e));
+    if (view) this.#onView?.(view);
   }
 }
 
@@ -87,15 +91,24 @@ export interface LeaseRequest {
   deadline?: number;
 }
 
-/** Asks the provider's governor for a slot; the answer is a lease or the refusal as it came. */
-export async function requestLease(env: Bindings, provider: { name: string; limits: AcquireArgs["limits"] }, request: LeaseRequest): Promise<{ lease: Lease } | { refused: Extract<AcquireResult, { ok: false }> }> {
-  const governor = governorFor(env, provider.name);
-  const args: AcquireArgs = { ...request, limits: provider.limits };
+/** What a lease is asked for: a deployment's governor, by name, with the deployment's limits. */
+export interface LeaseTarget {
+  governor: string;
+  /** For errors: the deployment as people know it. */
+  label: string;
+  limits: AcquireArgs["limits"];
+}
+
+/** Asks the deployment's governor for a slot; the answer is a lease or the refusal as it came. `onView` hears what the governor says about its load. */
+export async function requestLease(env: Bindings, target: LeaseTarget, request: LeaseRequest, onView?: (view: GovernorView) => void): Promise<{ lease: Lease } | { refused: Extract<AcquireResult, { ok: false }> }> {
+  const governor = governorFor(env, target.governor);
+  const args: AcquireArgs = { ...request, limits: target.limits };
   const result = await governor.acquire(args).catch((error: unknown) => {
     // The governor restarted or is unreachable: nothing was admitted, so the caller may retry.
-    console.error("governor acquire failed", provider.name, error);
-    throw new GatewayError("upstream_unavailable", `the scheduler for provider '${provider.name}' is restarting; retry shortly`, { code: "scheduler_unavailable", retryAfter: 1 });
+    console.error("governor acquire failed", target.label, error);
+    throw new GatewayError("upstream_unavailable", `the scheduler for '${target.label}' is restarting; retry shortly`, { code: "scheduler_unavailable", retryAfter: 1 });
   });
+  onView?.(result.view);
   if (!result.ok) return { refused: result };
-  return { lease: new Lease(governor, result.leaseId, request.lane) };
+  return { lease: new Lease(governor, result.leaseId, request.lane, onView) };
 }

@@ -7,7 +7,8 @@ import { allowed, AIMD, cut, grow, initialTaskLimit, type TaskLimitState } from 
 import { arrivalRate, emptyDemand, latencyRising, recentLatency, recordArrival, recordLatency, type RealtimeDemand } from "./realtime-demand.ts";
 import { pickNext, recentGrants, recordGrant, type ServiceRecord } from "./task-order.ts";
 import { adjust, bucketPerMinute, canTake, msUntil, take, type TokenBucket } from "../core/token-bucket.ts";
-import type { AcquireRequest, Effects, Lane, Lease, Outcome, PolicyLimits, PolicyOptions, PolicySnapshot, RejectReason, Rejection, Stats, Waiter } from "./lease-types.ts";
+import { admission, BREAKER, failureRatio, initialBreaker, outcomeKind, probeLost, recordOutcome, retryInMs, startProbe, type BreakerOptions, type BreakerState } from "./breaker.ts";
+import type { AcquireRequest, Effects, GovernorView, Lane, Lease, Outcome, PolicyLimits, PolicyOptions, PolicySnapshot, RejectReason, Rejection, Stats, Waiter } from "./lease-types.ts";
 
 export type * from "./lease-types.ts";
 
@@ -29,6 +30,8 @@ export class GovernorPolicy {
   #draining: number[] = [];
   /** Each tenant's recent task grants (fair share). */
   #service: ServiceRecord = {};
+  #breaker: BreakerState = initialBreaker();
+  #lastSuccessAt: number | null = null;
   #stats: Stats = { granted: { realtime: 0, task: 0 }, rejected: 0, preemptions: 0, upstream429: 0, expiredLeases: 0 };
   readonly #options: PolicyOptions;
 
@@ -48,6 +51,8 @@ export class GovernorPolicy {
       this.#stats = snapshot.stats;
       this.#draining = snapshot.draining ?? [];
       this.#service = snapshot.service ?? {};
+      this.#breaker = snapshot.breaker ?? initialBreaker();
+      this.#lastSuccessAt = snapshot.lastSuccessAt ?? null;
     }
     this.configure(limits, now);
   }
@@ -56,6 +61,8 @@ export class GovernorPolicy {
   configure(limits: PolicyLimits, now: number): void {
     const previous = this.#limits;
     this.#limits = limits;
+    // A breaker switched off (or given a new first cooldown) starts over, closed.
+    if (limits.breaker?.enabled === false && this.#breaker.phase !== "closed") this.#breaker = initialBreaker(this.#breakerOptions());
     if (limits.maxConcurrency !== previous.maxConcurrency) {
       this.#taskLimit.limit = Math.min(this.#taskLimit.limit, limits.maxConcurrency);
       if (this.#taskLimit.limit < 1) this.#taskLimit = initialTaskLimit(limits.maxConcurrency);
@@ -70,8 +77,17 @@ export class GovernorPolicy {
     if (request.lane === "task" && request.deadline !== undefined && request.deadline <= now) {
       return { decision: "rejected", rejection: { waiterId, reason: "expired", retryAfterMs: 0 }, effects };
     }
+    // A failing deployment is refused at once, so the caller tries another; after the cooldown one
+    // call goes through as the probe, a waiting task rather than a realtime call when there is one.
+    const admit = this.#breakerOn() ? admission(this.#breaker, now) : "yes";
+    const tasksWaiting = this.#waiting.some((w) => w.request.lane === "task");
+    if (admit === "no" || (admit === "probe" && request.lane === "realtime" && tasksWaiting)) {
+      this.#stats.rejected++;
+      return { decision: "rejected", rejection: { waiterId, reason: "breaker_open", retryAfterMs: Math.max(1000, retryInMs(this.#breaker, now)) }, effects };
+    }
+    if (admit === "probe") startProbe(this.#breaker, waiterId);
     if (request.lane === "realtime") recordArrival(this.#demand, now);
-    this.#waiting.push({ id: waiterId, request, enqueuedAt: now, waitUntil: now + Math.max(0, request.waitMs) });
+    this.#waiting.push({ id: waiterId, request, enqueuedAt: now, waitUntil: now + Math.max(0, request.waitMs), probe: admit === "probe" || undefined });
     this.#pump(now, effects);
     const mine = effects.granted.findIndex((g) => g.waiterId === waiterId);
     if (mine !== -1) {
@@ -81,6 +97,7 @@ export class GovernorPolicy {
     if (request.waitMs <= 0) {
       this.#waiting = this.#waiting.filter((w) => w.id !== waiterId);
       this.#stats.rejected++;
+      if (admit === "probe") probeLost(this.#breaker, waiterId);
       return { decision: "rejected", rejection: { waiterId, ...this.#refusal(request, now) }, effects };
     }
     return { decision: "waiting", effects };
@@ -93,6 +110,11 @@ export class GovernorPolicy {
     if (!lease) return effects;
     this.#leases.delete(leaseId);
     if (lease.revoked || outcome?.status === 499) this.#draining.push(now + (this.#options.abortDrainMs ?? 0));
+    const kind = outcome ? outcomeKind(outcome.status) : "neutral";
+    if (kind === "success") this.#lastSuccessAt = now;
+    // A probe that ended without saying anything about the deployment lets another probe go.
+    if (kind === "neutral" || lease.revoked) probeLost(this.#breaker, lease.id);
+    else if (this.#breakerOn()) recordOutcome(this.#breaker, outcome!.status, now, lease.id, this.#breakerOptions());
     if (outcome) this.#learn(lease, outcome, now);
     this.#pump(now, effects);
     return effects;
@@ -120,6 +142,7 @@ export class GovernorPolicy {
       if (lease.expiresAt <= now) {
         this.#leases.delete(lease.id);
         this.#stats.expiredLeases++;
+        probeLost(this.#breaker, lease.id);
         effects.expired.push(lease);
       }
     }
@@ -131,6 +154,7 @@ export class GovernorPolicy {
       }
       if (w.waitUntil <= now) {
         this.#stats.rejected++;
+        if (w.probe) probeLost(this.#breaker, w.id);
         effects.rejected.push({ waiterId: w.id, ...this.#refusal(w.request, now) });
         return false;
       }
@@ -197,6 +221,19 @@ export class GovernorPolicy {
       realtimeArrivalsPerSecond: Math.round(arrivalRate(this.#demand, now) * 1000 * 100) / 100,
       ...structuredClone(this.#stats),
       taskLimitCuts: this.#taskLimit.cuts,
+      breaker: { phase: this.#breaker.phase, enabled: this.#breakerOn(), failureRatio: failureRatio(this.#breaker, now, this.#breakerOptions()), trips: this.#breaker.trips, retryInMs: retryInMs(this.#breaker, now) },
+      lastSuccessAt: this.#lastSuccessAt,
+    };
+  }
+
+  /** What callers hear with each answer, for routing their next calls. */
+  view(now: number): GovernorView {
+    return {
+      inFlight: this.#occupied(),
+      maxConcurrency: this.#limits.maxConcurrency,
+      recentLatencyMs: round(recentLatency(this.#demand, now)),
+      breaker: this.#breaker.phase,
+      retryInMs: retryInMs(this.#breaker, now),
     };
   }
 
@@ -213,7 +250,19 @@ export class GovernorPolicy {
       stats: this.#stats,
       draining: this.#draining,
       service: this.#service,
+      breaker: this.#breaker,
+      lastSuccessAt: this.#lastSuccessAt,
     });
+  }
+
+  #breakerOn(): boolean {
+    return this.#limits.breaker?.enabled !== false;
+  }
+
+  /** The provider's breaker settings over the defaults. */
+  #breakerOptions(): BreakerOptions {
+    const b = this.#limits.breaker;
+    return { ...BREAKER, ...(b?.failures ? { consecutiveFailures: b.failures } : {}), ...(b?.failureRatio ? { failureRatio: b.failureRatio } : {}), ...(b?.cooldownMs ? { cooldownMs: b.cooldownMs } : {}) };
   }
 
   /** Slots taken: live leases plus aborted calls the upstream may not have noticed yet. */
@@ -265,6 +314,8 @@ export class GovernorPolicy {
     if (this.#rpm) take(this.#rpm, 1, now);
     if (this.#tpm) take(this.#tpm, lease.tokens, now);
     this.#leases.set(lease.id, lease);
+    // The probe's outcome is recorded against its lease from now on.
+    if (w.probe) startProbe(this.#breaker, lease.id);
     this.#stats.granted[lease.lane]++;
     if (lease.lane === "task") recordGrant(this.#service, lease.tenant, now);
     effects.granted.push({ waiterId: w.id, lease });
@@ -274,6 +325,15 @@ export class GovernorPolicy {
   #pump(now: number, effects: Effects): void {
     const C = this.#limits.maxConcurrency;
     this.#draining = this.#draining.filter((until) => until > now);
+    // The breaker opened while these waited: they go elsewhere now rather than wait on a failing deployment.
+    if (this.#breaker.phase !== "closed") {
+      this.#waiting = this.#waiting.filter((w) => {
+        if (w.probe) return true;
+        this.#stats.rejected++;
+        effects.rejected.push({ waiterId: w.id, reason: "breaker_open", retryAfterMs: Math.max(1000, retryInMs(this.#breaker, now)) });
+        return false;
+      });
+    }
     const realtime = this.#waiting.filter((w) => w.request.lane === "realtime");
     let blockedOnSlots = 0;
     for (const w of realtime) {

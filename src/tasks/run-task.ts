@@ -6,12 +6,12 @@
  */
 import { runCall, type CallResult, type Settled } from "../calls/call.ts";
 import type { CallContext } from "../calls/call-context.ts";
-import { chatTokens, completeChat, prepareChat, type InboundChat, type PreparedChat } from "../calls/chat.ts";
+import { chatTokens, completeChat, prepareChat, promptOf, type InboundChat, type PreparedChat } from "../calls/chat.ts";
 import { ConfigError, GatewayError } from "../core/errors.ts";
 import { database, type Database } from "../db/client.ts";
 import { cancelTask, claimTask, expireTask, failTask, findTaskToRun, finishRun, holdQueued, postponeTry, recordBrokenTry, releaseHold, requeueRun, TERMINAL, type TaskError, type TaskRow } from "../db/tasks.ts";
 import { settings, type Bindings } from "../env.ts";
-import { routeModel, type ModelRoute } from "../providers/registry.ts";
+import { planRoute } from "../routing/resolve.ts";
 import type { RejectReason } from "../scheduler/policy.ts";
 import { backoffMs } from "./backoff.ts";
 import { ClaimKeeper } from "./claim-keeper.ts";
@@ -102,13 +102,10 @@ async function runHeld(env: Bindings, db: Database, taskId: string, tokens: { ho
     // Held before anything that may break, so a broken try is always this runner's to record.
     const heldByUs = row.runId === hold && (row.leaseUntil ?? 0) > now;
     if (!heldByUs && !(await holdQueued(db, taskId, hold, ClaimKeeper.until(now), now))) return "skipped";
-    const route = await routeModel(env, row.model);
-    if (!route) {
-      await failTask(db, taskId, { message: `the model '${row.model}' is no longer served`, type: "invalid_request_error", code: "model_not_found" }, now);
-      return "failed";
-    }
-
     const inbound: InboundChat = { dialect: "openai", body: { ...runnable.body, stream: false } };
+    // A model no longer served is a 404 here, and the task fails with it (see runTask).
+    const route = await planRoute(env, row, { model: row.model, prompt: () => promptOf(inbound) });
+
     let prepared: PreparedChat | undefined;
     const runId = crypto.randomUUID();
     const notOurs = new AbortController();
@@ -129,6 +126,8 @@ async function runHeld(env: Bindings, db: Database, taskId: string, tokens: { ho
       logRefusal: false,
       prepare: (r) => void (prepared = prepareChat(inbound, r)),
       onLease: () => {
+        // A failover's next lease runs under the claim the first one made.
+        if (tokens.run === runId) return;
         tokens.run = runId;
         keeper.keep(runId, () => notOurs.abort(new Error("the task's claim was lost")));
         // Claim the row while the call starts, so the slot does not idle on a D1 write. A failed
@@ -146,7 +145,7 @@ async function runHeld(env: Bindings, db: Database, taskId: string, tokens: { ho
           return { log: false };
         }
         if (!(await claimed)) return { log: false };
-        const settled = await settleRun(env, db, row, route, runId, result);
+        const settled = await settleRun(env, db, row, runId, result);
         outcome = settled.outcome;
         return settled.log;
       },
@@ -179,7 +178,7 @@ async function settleRefusal(env: Bindings, db: Database, taskId: string, hold: 
 }
 
 /** Writes what one run's call came to; "rerun" when the slot was taken back and the task should run again now. */
-async function settleRun(env: Bindings, db: Database, row: TaskRow, route: ModelRoute, runId: string, result: CallResult<Record<string, unknown>>): Promise<{ outcome: RunResult | "rerun"; log: Settled }> {
+async function settleRun(env: Bindings, db: Database, row: TaskRow, runId: string, result: CallResult<Record<string, unknown>>): Promise<{ outcome: RunResult | "rerun"; log: Settled }> {
   const { TASK_MAX_ATTEMPTS, TASK_MAX_CAPACITY_RETRIES } = settings(env);
   const finished = Date.now();
   if (result.kind === "slot_lost") {
@@ -198,7 +197,7 @@ async function settleRun(env: Bindings, db: Database, row: TaskRow, route: Model
   if (error.status === 429 || error.status === 503) {
     const refusals = row.capacityRetries + 1;
     if (refusals > TASK_MAX_CAPACITY_RETRIES) {
-      const gaveUp = { ...asTaskError(error), message: `gave up after ${refusals} capacity refusals from provider '${route.provider.name}'; the last: ${error.message}` };
+      const gaveUp = { ...asTaskError(error), message: `gave up after ${refusals} capacity refusals (last from '${result.deployment}'); the last: ${error.message}` };
       await finishRun(db, row.id, runId, { status: "failed", error: gaveUp, capacityRefusal: true }, finished);
       return { outcome: "failed", log: undefined };
     }

@@ -1,12 +1,13 @@
 /** Accepts a task: the row is written to D1 before anything is enqueued; the queue carries only the id. */
 import type { Principal } from "../auth/principal.ts";
+import { deploymentsThatFit } from "../calls/call.ts";
 import { prepareChat } from "../calls/chat.ts";
-import { resolveRoute } from "../calls/route-model.ts";
 import { sha256Hex } from "../core/crypto.ts";
 import { GatewayError } from "../core/errors.ts";
 import { database } from "../db/client.ts";
 import { findByIdempotencyKey, findTask, insertTask, type TaskRow } from "../db/tasks.ts";
 import { settings, type Bindings } from "../env.ts";
+import { planRoute } from "../routing/resolve.ts";
 import { enqueueTask } from "./task-message.ts";
 import { taskSweeper } from "./task-sweeper.ts";
 import type { TaskRequest } from "./task-request.ts";
@@ -26,9 +27,9 @@ export async function submitTask(env: Bindings, principal: Principal, input: Tas
     const earlier = await findByIdempotencyKey(db, principal.ownerId, idempotencyKey);
     if (earlier) return sameRequestOr422(earlier, requestHash);
   }
-  const route = await resolveRoute(env, principal, request.model);
-  // What the model's provider cannot take is refused now, not when the task runs.
-  prepareChat({ dialect: "openai", body: { ...request, stream: false } }, route);
+  const route = await planRoute(env, principal, { model: request.model });
+  // What no deployment of the model can take is refused now, not when the task runs.
+  const fits = deploymentsThatFit(route.deployments, (d) => void prepareChat({ dialect: "openai", body: { ...request, stream: false } }, d));
   const { TASK_DEFAULT_DEADLINE_MS } = settings(env);
   const due = deadline ? Date.parse(deadline) : now + TASK_DEFAULT_DEADLINE_MS;
   if (due <= now) throw new GatewayError("invalid_request", "deadline is in the past", { param: "deadline", code: "invalid_value" });
@@ -37,7 +38,7 @@ export async function submitTask(env: Bindings, principal: Principal, input: Tas
     ownerId: principal.ownerId,
     keyId: principal.keyId,
     model: request.model,
-    provider: route.provider.name,
+    provider: fits[0]!.provider.name,
     status: "queued",
     request,
     metadata: metadata ?? null,

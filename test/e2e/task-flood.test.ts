@@ -46,9 +46,11 @@ describe("a task flood with realtime traffic", () => {
     const sim = stack.sim.stats();
     expect(sim.maxInFlight).toBeLessThanOrEqual(CAP);
     expect(sim.rejected429).toBe(0);
-    const status = (await (await fetch(`${stack.url}/api/status`, { headers: { authorization: `Bearer ${STACK_ADMIN_KEY}` } })).json()) as { data: { granted: { realtime: number; task: number }; upstream_429: number }[] };
-    expect(status.data[0]!.granted.realtime).toBe(12);
-    expect(status.data[0]!.granted.task).toBeGreaterThanOrEqual(40);
-    expect(status.data[0]!.upstream_429).toBe(0);
+    type Deployment = { model: string; granted: { realtime: number; task: number }; upstream_429: number };
+    const status = (await (await fetch(`${stack.url}/api/status`, { headers: { authorization: `Bearer ${STACK_ADMIN_KEY}` } })).json()) as { data: { provider: string; deployments: Deployment[] }[] };
+    const small = status.data.find((p) => p.provider === "sim")!.deployments.find((d) => d.model === "sim-small")!;
+    expect(small.granted.realtime).toBe(12);
+    expect(small.granted.task).toBeGreaterThanOrEqual(40);
+    expect(small.upstream_429).toBe(0);
   });
 });

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { Bindings } from "../../src/env.ts";
 import type { Governor } from "../../src/scheduler/governor.ts";
 import { governorFor } from "../../src/scheduler/lease.ts";
-import { adminKey, chat, simReset, simStats } from "./helpers.ts";
+import { adminKey, chat, governorOfModel, simReset, simStats } from "./helpers.ts";
 
 const CAP = 4; // the simulator's hard cap and the provider's max_concurrency (see vitest.config.ts)
 
@@ -32,8 +32,8 @@ describe("governor enforces max_concurrency across all callers", () => {
     const key = await adminKey();
     const hogs = Array.from({ length: CAP }, () => chat(key, "hold [sim:fault=hang]"));
     // Wait until the governor has granted every slot to the hanging calls.
-    const gov = governorFor(env as unknown as Bindings, "sim");
-    for (let i = 0; i < 200 && (await gov.status({ maxConcurrency: CAP })).realtimeInFlight < CAP; i++) await scheduler.wait(10);
+    const { governor: gov, limits } = await governorOfModel("sim-small");
+    for (let i = 0; i < 200 && (await gov.status(limits)).realtimeInFlight < CAP; i++) await scheduler.wait(10);
     const refused = await chat(key, "me too");
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);

@@ -84,3 +84,13 @@ export async function userWithKey(name = `u${crypto.randomUUID().slice(0, 8)}`):
 export function chat(key: string, content = "hello", extra: Record<string, unknown> = {}) {
   return call("/v1/chat/completions", { method: "POST", key, json: { model: "sim-small", messages: [{ role: "user", content }], ...extra } });
 }
+
+/** The governor of a model's first deployment (governors are named by a digest of address, key and model). */
+export async function governorOfModel(model: string) {
+  const { routeTable } = await import("../../src/routing/route-table.ts");
+  const { governorFor } = await import("../../src/scheduler/lease.ts");
+  const bindings = env as unknown as import("../../src/env.ts").Bindings;
+  const d = (await routeTable(bindings)).shared.get(model)?.[0];
+  if (!d) throw new Error(`no deployment of ${model}`);
+  return { governor: governorFor(bindings, d.governor), limits: d.provider.limits, deployment: d };
+}

@@ -53,8 +53,8 @@ describe("unknown fields on the gateway's own endpoints", () => {
     }
     const nested = await call("/api/providers", { method: "POST", key: ADMIN, json: { ...base, limits: { max_concurrency: 2, burst: 5 } } });
     expect((await errorOf(nested)).param).toBe("limits.burst");
-    const model = await call("/api/providers", { method: "POST", key: ADMIN, json: { ...base, models: [{ name: "m", weight: 2 }] } });
-    expect((await errorOf(model)).param).toBe("models.0.weight");
+    const model = await call("/api/providers", { method: "POST", key: ADMIN, json: { ...base, models: [{ name: "m", weight: 2, fallback: "other" }] } });
+    expect((await errorOf(model)).param).toBe("models.0.fallback");
     expect((await call("/api/providers/strict1", { key: ADMIN })).status).toBe(404);
   });
 

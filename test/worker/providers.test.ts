@@ -37,10 +37,13 @@ describe("admin providers", () => {
     // The secret reference resolves at call time.
     expect((await chat(await adminKey(), "hi", { model: "beta-2" })).status).toBe(200);
 
-    const clash = await call("/api/providers", { method: "POST", key: ADMIN, json: provider("gamma", { models: ["beta-2"] }) });
-    expect(clash.status).toBe(409);
-    const configClash = await call("/api/providers", { method: "POST", key: ADMIN, json: provider("delta", { models: ["sim-small"] }) });
-    expect(configClash.status).toBe(409);
+    // A name is one provider; a model may be served by several (its deployments).
+    expect((await call("/api/providers", { method: "POST", key: ADMIN, json: provider("beta") })).status).toBe(409);
+    const second = await call("/api/providers", { method: "POST", key: ADMIN, json: provider("gamma", { models: ["beta-2"] }) });
+    expect(second.status).toBe(201);
+    expect(((await second.json()) as { deployments: { id: string }[] }).deployments.map((d) => d.id)).toEqual(["gamma/default/beta-2"]);
+    expect((await call(`/api/providers/${((await (await call("/api/providers/gamma", { key: ADMIN })).json()) as { id: string }).id}`, { method: "DELETE", key: ADMIN })).status).toBe(200);
+    expect((await call("/api/providers", { method: "POST", key: ADMIN, json: provider("delta", { models: ["x", "x"] }) })).status).toBe(400);
     expect((await call("/api/providers/config:sim", { method: "DELETE", key: ADMIN })).status).toBe(409);
 
     expect((await call(`/api/providers/${created.id}`, { method: "DELETE", key: ADMIN })).status).toBe(200);
@@ -66,8 +69,8 @@ describe("admin providers", () => {
 
   it("shows a provider's configured limits in /api/status before its first call", async () => {
     await call("/api/providers", { method: "POST", key: ADMIN, json: provider("neverused", { limits: { max_concurrency: 7, rpm: 120 } }) });
-    const status = (await (await call("/api/status", { key: ADMIN })).json()) as { data: { provider: string; max_concurrency: number; rpm: number | null; task_limit: number }[] };
-    expect(status.data.find((p) => p.provider === "neverused")).toMatchObject({ max_concurrency: 7, rpm: 120, task_limit: 7 });
+    const status = (await (await call("/api/status", { key: ADMIN })).json()) as { data: { provider: string; deployments: { max_concurrency: number; rpm: number | null; task_limit: number; health: string }[] }[] };
+    expect(status.data.find((p) => p.provider === "neverused")?.deployments[0]).toMatchObject({ max_concurrency: 7, rpm: 120, task_limit: 7, health: "healthy" });
   });
 
   it("scrubs upstream error text that echoes a key", async () => {

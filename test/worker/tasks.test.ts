@@ -310,8 +310,8 @@ describe("preemption end to end", () => {
     expect(done.status).toBe("succeeded");
     expect(done.preemptions).toBeGreaterThanOrEqual(1);
     expect(done.attempts).toBe(1);
-    const status = (await (await call("/api/status", { key: ADMIN })).json()) as { data: { provider: string; preemptions: number }[] };
-    expect(status.data.find((p) => p.provider === "solo")?.preemptions).toBeGreaterThanOrEqual(1);
+    const status = (await (await call("/api/status", { key: ADMIN })).json()) as { data: { provider: string; deployments: { preemptions: number }[] }[] };
+    expect(status.data.find((p) => p.provider === "solo")?.deployments[0]?.preemptions).toBeGreaterThanOrEqual(1);
   });
 });
 
@@ -354,10 +354,12 @@ describe("GET /api/status", () => {
     expect((await call("/api/status", { key: u.key })).status).toBe(403);
     const res = await call("/api/status", { key: ADMIN });
     const body = (await res.json()) as { data: Record<string, unknown>[] };
-    const sim = body.data.find((p) => p.provider === "sim");
-    expect(sim).toMatchObject({ provider: "sim", max_concurrency: 4, realtime_in_flight: 0, task_in_flight: 0, tasks: { queued: 0, running: 0 }, upstream_429: 0 });
-    expect(sim).toHaveProperty("task_limit");
-    expect(sim).toHaveProperty("reserve");
+    const sim = body.data.find((p) => p.provider === "sim") as { deployments: Record<string, unknown>[] };
+    expect(sim).toMatchObject({ provider: "sim", realtime_in_flight: 0, task_in_flight: 0, tasks: { queued: 0, running: 0 }, upstream_429: 0 });
+    const small = sim.deployments.find((d) => d.model === "sim-small");
+    expect(small).toMatchObject({ id: "sim/default/sim-small", max_concurrency: 4, realtime_in_flight: 0, health: "healthy", breaker: { state: "closed" } });
+    expect(small).toHaveProperty("task_limit");
+    expect(small).toHaveProperty("reserve");
 
     // The lanes move while calls run.
     const slow = call("/v1/chat/completions", { method: "POST", key: u.key, json: { model: "sim-small", messages: [{ role: "user", content: "x [sim:latency=800]" }] } });

@@ -1,7 +1,7 @@
 /** A token-auth provider's current token, from its `TokenVault`, remembered in the isolate until it expires. */
 import { GatewayError } from "../../core/errors.ts";
 import { settings, type Bindings } from "../../env.ts";
-import type { Provider } from "../registry.ts";
+import type { Provider } from "../provider.ts";
 import type { IssuedToken } from "./exchange.ts";
 
 const memo = new Map<string, IssuedToken>();

@@ -1,6 +1,7 @@
 /**
  * Providers declared in `gateway.yaml`, bundled into the Worker. Two shapes are read:
- * - this gateway's own: `providers:` (each the definition the admin API takes) and `auth.api_keys`;
+ * - this gateway's own: `providers:` (each the definition the admin API takes), `routing:`
+ *   (strategies, aliases, overrides) and `auth.api_keys`;
  * - seed 001's `models.yaml`: `models: {<group>: [{name, type: openai | request, …}]}` and
  *   `auth.api_keys`, each entry becoming one provider serving one model.
  * Errors name the path and the line, e.g. `gateway.yaml:12 providers.1.limits.max_concurrency: …`.
@@ -8,18 +9,22 @@
 import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import { ConfigError } from "../core/errors.ts";
-import { providerDefinition, secretReference, type ProviderDefinition } from "./definition.ts";
+import { providerDefinition, secretReference, type ProviderDefinition } from "../providers/definition.ts";
+import { routingDocument, type RoutingDocument } from "./routing-document.ts";
 
 export interface GatewayConfig {
   providers: ProviderDefinition[];
   /** Client keys accepted by the gateway (plain, or "${SECRET}" references). */
   apiKeys: string[];
+  /** Strategies, aliases and overrides (this gateway's own shape only). */
+  routing?: RoutingDocument | undefined;
 }
 
 const authBlock = z.strictObject({ api_keys: z.array(z.string().min(1)).optional() });
 
 const ownShape = z.strictObject({
   providers: z.array(z.unknown()).optional(),
+  routing: z.unknown().optional(),
   auth: authBlock.optional(),
 });
 
@@ -82,6 +87,7 @@ export function parseGatewayConfig(text: string, origin = "gateway.yaml"): Gatew
   };
   const credentials = (p: ProviderDefinition, at: (string | number)[]): ProviderDefinition => {
     for (const field of ["api_key", "token", "password"] as const) reference(p[field], [...at, field]);
+    p.keys?.forEach((k, i) => reference(k.api_key, [...at, "keys", i, "api_key"]));
     return p;
   };
   const clientKeys = (keys: string[] | undefined): string[] => (keys ?? []).map((k, i) => (reference(k, ["auth", "api_keys", i]), k));
@@ -96,6 +102,7 @@ export function parseGatewayConfig(text: string, origin = "gateway.yaml"): Gatew
   return {
     providers: (own.providers ?? []).map((p, i) => credentials(check(providerDefinition, p, ["providers", i]), ["providers", i])),
     apiKeys: clientKeys(own.auth?.api_keys),
+    routing: own.routing === undefined ? undefined : check(routingDocument, own.routing, ["routing"]),
   };
 }
 

@@ -1,0 +1,39 @@
+/**
+ * `/api/routing` (admin): the routing document in force (default strategy, each model's strategy
+ * and aliases, global parameter overrides), and `PUT` to replace the stored one. The stored
+ * document wins over gateway.yaml's `routing:` field by field (per model for models).
+ */
+import { eq } from "drizzle-orm";
+import { Hono } from "hono";
+import { GatewayError } from "../core/errors.ts";
+import { parseInput, readJson } from "../core/validate.ts";
+import { database } from "../db/client.ts";
+import { routingSettings } from "../db/schema.ts";
+import type { AppEnv } from "../env.ts";
+import { configuredRouting } from "../routing/configured.ts";
+import { forgetRoutes, routeTable } from "../routing/route-table.ts";
+import { routingDocument } from "../routing/routing-document.ts";
+
+export const routingRoutes = new Hono<AppEnv>()
+  .get("/", async (c) => {
+    const table = await routeTable(c.env);
+    const stored = await database(c.env.DB).select().from(routingSettings).where(eq(routingSettings.key, "routing")).get();
+    const r = table.routing;
+    const models: Record<string, { strategy?: string; aliases?: string[] }> = {};
+    for (const [model, strategy] of r.strategies) models[model] = { strategy };
+    for (const [alias, model] of r.aliases) models[model] = { ...models[model], aliases: [...(models[model]?.aliases ?? []), alias] };
+    return c.json({ object: "routing", strategy: r.strategy, models, overrides: r.overrides ?? null, file: configuredRouting(c.env) ?? null, stored: stored?.value ?? null });
+  })
+  .put("/", async (c) => {
+    const doc = parseInput(routingDocument, await readJson(c.req.raw));
+    const table = await routeTable(c.env);
+    // An alias that is a model's own name would make that model unreachable.
+    for (const [model, settings] of Object.entries(doc.models ?? {})) {
+      const clash = settings.aliases?.find((a) => table.shared.has(a));
+      if (clash) throw new GatewayError("invalid_request", `'${clash}' is a model of its own and cannot be an alias of '${model}'`, { param: `models.${model}.aliases`, code: "invalid_value" });
+    }
+    const now = Date.now();
+    await database(c.env.DB).insert(routingSettings).values({ key: "routing", value: doc, updatedAt: now }).onConflictDoUpdate({ target: routingSettings.key, set: { value: doc, updatedAt: now } });
+    forgetRoutes(c.env);
+    return c.json({ object: "routing", stored: doc });
+  });
