@@ -21,6 +21,7 @@ export default defineConfig({
                 SIM_API_KEY: "sk-sim-test",
                 REALTIME_WAIT_MS: "1500",
                 ALLOW_PRIVATE_UPSTREAMS: "true",
+                ALLOW_PRIVATE_USER_UPSTREAMS: "true",
                 ALLOW_REGISTRATION: "true",
                 UPSTREAM_TIMEOUT_MS: "3000",
                 PROVIDERS: JSON.stringify([

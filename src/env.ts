@@ -17,6 +17,7 @@ export type Bindings = Omit<Env, "PROVIDERS" | "REALTIME_WAIT_MS"> & {
   TASK_MAX_CAPACITY_RETRIES?: string;
   ALLOW_PRIVATE_UPSTREAMS?: string;
   ALLOW_REGISTRATION?: string;
+  ALLOW_PRIVATE_USER_UPSTREAMS?: string;
   AUTH_FAILURES_PER_MINUTE?: string;
   LOGIN_FAILURES_PER_USERNAME?: string;
   FAILOVER_MAX_ATTEMPTS?: string;
@@ -67,6 +68,8 @@ const tunables = z.object({
   ALLOW_PRIVATE_UPSTREAMS: flag,
   /** Lets anyone sign up with POST /api/auth/register; otherwise admins create users. */
   ALLOW_REGISTRATION: flag,
+  /** Lets users' own providers (POST /api/model/) live on private addresses too; admins' need ALLOW_PRIVATE_UPSTREAMS. */
+  ALLOW_PRIVATE_USER_UPSTREAMS: flag,
   /** Failed credentials one client IP may present per minute before it gets 429s. */
   AUTH_FAILURES_PER_MINUTE: intVar(10),
   /** Failed passwords for one username per 15 minutes before logins for it get 429s. */

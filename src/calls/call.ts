@@ -40,6 +40,11 @@ export interface Summary {
 /** One upstream attempt. A stream's summary comes when the stream ends. */
 export type Attempt<T> = { ok: true; value: T; summary: Summary | Promise<Summary> } | { ok: false; error: GatewayError; summary: Summary };
 
+/** An attempt's upstream timeout: the setting, or less when another deployment waits (see runCall). */
+export function attemptTimeoutMs(upstreamTimeoutMs: number, budgetMs: number | undefined): number {
+  return budgetMs === undefined ? upstreamTimeoutMs : Math.min(upstreamTimeoutMs, budgetMs);
+}
+
 /** Where the call went: the deployment of its last attempt, and how many attempts it took. */
 export interface Routed {
   deployment: string | undefined;
@@ -86,8 +91,11 @@ export interface CallPlan<T> {
   prepare?: (route: Deployment) => void;
   /** When a slot is granted, before the attempt (a task run claims its row). */
   onLease?: (lease: Lease, route: Deployment) => void;
-  /** The upstream attempt on a deployment, aborted by `signal`. */
-  attempt: (route: Deployment, signal: AbortSignal) => Promise<Attempt<T>>;
+  /**
+   * The upstream attempt on a deployment, aborted by `signal`. `budgetMs`, when set, caps its
+   * upstream timeout: another deployment is waiting to be tried if this one hangs.
+   */
+  attempt: (route: Deployment, signal: AbortSignal, budgetMs: number | undefined) => Promise<Attempt<T>>;
   /** The caller's bookkeeping of the result, before the finish hooks (a task run records its outcome). */
   settle?: (result: CallResult<T>, route: Deployment | undefined) => Promise<Settled>;
 }
@@ -104,10 +112,32 @@ export async function runCall<T>(ctx: CallContext, plan: CallPlan<T>): Promise<C
   const failed = new Set<string>();
   let attempts = 0;
   let reruns = 0;
+  /** The last failed attempt that was failed over (already logged, its lease released). */
+  let lastFailure: { attempt: Extract<Attempt<T>, { ok: false }>; deployment: Deployment } | undefined;
+  const leftMs = () => FAILOVER_DEADLINE_MS - (Date.now() - startedAt);
 
   for (;;) {
-    const got = await leaseOne(ctx, plan, candidates, failed, attempts, recordOf);
-    if ("refused" in got) return got.refused;
+    const got = await leaseOne(ctx, plan, candidates, failed, attempts > 0 ? leftMs() : undefined).catch((error: unknown) => {
+      // The governor is unreachable (a 503 with Retry-After): nothing was admitted.
+      if (plan.logRefusal !== false) finishCall(ctx, { ...recordOf(undefined, attempts + 1), status: error instanceof GatewayError ? error.status : 500, error: error instanceof Error ? error.message : String(error) });
+      throw error;
+    });
+    if ("refused" in got) {
+      // After a failover, no other deployment had a slot: the caller gets the failure that sent it
+      // there (A's 500, not "B is full"), under the deployment that answered it.
+      if (lastFailure) {
+        const { attempt: a, deployment: d } = lastFailure;
+        const result: CallResult<T> = { kind: "failed", error: a.error, retryAfterMs: a.summary.outcome.retryAfterMs, deployment: d.id, attempts };
+        await plan.settle?.(result, d);
+        return result;
+      }
+      const { d, reason, retryAfterMs } = got.refused;
+      const error = refusalError(plan.lane, d, reason, retryAfterMs, candidates.length);
+      const result: CallResult<T> = { kind: "refused", error, reason, retryAfterMs, deployment: d.id, attempts };
+      const settled = await plan.settle?.(result, d);
+      if (plan.logRefusal !== false && settled?.log !== false) finishCall(ctx, { ...recordOf(d, 1), status: settled?.status ?? error.status, error: settled?.error ?? error.message });
+      return result;
+    }
     const { lease, deployment } = got;
     const record = { ...recordOf(deployment, attempts + 1), startedAt: Date.now() };
 
@@ -116,7 +146,10 @@ export async function runCall<T>(ctx: CallContext, plan: CallPlan<T>): Promise<C
     const revocable = plan.lane === "task";
     if (revocable) lease.watchRevocation();
     plan.onLease?.(lease, deployment);
-    const attempt = await attemptSafely(plan, deployment, revocable ? AbortSignal.any([ctx.signal, lease.lost]) : ctx.signal);
+    // While another deployment may follow, a hanging one is given up after half the time left.
+    const more = attempts + 1 < maxAttempts && candidates.some((d) => d !== deployment && !failed.has(d.id));
+    const budgetMs = more ? Math.max(1_000, leftMs() / 2) : undefined;
+    const attempt = await attemptSafely(plan, deployment, revocable ? AbortSignal.any([ctx.signal, lease.lost]) : ctx.signal, budgetMs);
 
     // The slot was taken back (preempted, or the lease lost): the attempt teaches the governor nothing.
     if (revocable && lease.lost.aborted && !ctx.signal.aborted) {
@@ -140,6 +173,7 @@ export async function runCall<T>(ctx: CallContext, plan: CallPlan<T>): Promise<C
       finishCall(ctx, { ...record, status: attempt.summary.status, error: attempt.summary.error });
       // A deployment that asked for time (Retry-After) goes last for other calls until then.
       if (attempt.summary.outcome.retryAfterMs) noteCooling(deployment.governor, Date.now() + attempt.summary.outcome.retryAfterMs);
+      lastFailure = { attempt, deployment };
       await scheduler.wait(failoverDelayMs(attempts));
       continue;
     }
@@ -189,53 +223,43 @@ export function deploymentsThatFit(deployments: Deployment[], prepare: (d: Deplo
 
 /**
  * A slot on some deployment: each untried one in order without waiting, then the first that is
- * not failing with the full wait. A refusal becomes the call's result (logged unless told not to).
+ * not failing with the full wait (capped by `capMs`, the failover time left). A refusal says
+ * which deployment refused and why; the caller decides what the call comes to.
  */
-async function leaseOne<T>(ctx: CallContext, plan: CallPlan<T>, candidates: Deployment[], failed: Set<string>, attempts: number, recordOf: (d: Deployment | undefined, attempt: number) => CallRecord): Promise<{ lease: Lease; deployment: Deployment } | { refused: CallResult<T> }> {
+async function leaseOne<T>(ctx: CallContext, plan: CallPlan<T>, candidates: Deployment[], failed: Set<string>, capMs: number | undefined): Promise<{ lease: Lease; deployment: Deployment } | { refused: { d: Deployment; reason: RejectReason; retryAfterMs: number } }> {
   // Each deployment is tried at most once per call.
   const pool = candidates.filter((d) => !failed.has(d.id));
-  const ask = async (d: Deployment, waitMs: number) => {
-    try {
-      return await requestLease(ctx.env, { governor: d.governor, label: d.id, limits: d.provider.limits }, { lane: plan.lane, tenant: ctx.caller.ownerId, tokens: plan.tokens, waitMs, taskId: plan.taskId, deadline: plan.deadline }, (view) => noteView(d.governor, view));
-    } catch (error) {
-      // The governor is unreachable (a 503 with Retry-After): nothing was admitted.
-      if (plan.logRefusal !== false) finishCall(ctx, { ...recordOf(d, attempts + 1), status: error instanceof GatewayError ? error.status : 500, error: error instanceof Error ? error.message : String(error) });
-      throw error;
-    }
-  };
+  const ask = (d: Deployment, waitMs: number) =>
+    requestLease(ctx.env, { governor: d.governor, label: d.id, limits: d.provider.limits }, { lane: plan.lane, tenant: ctx.caller.ownerId, tokens: plan.tokens, waitMs, taskId: plan.taskId, deadline: plan.deadline }, (view) => noteView(d.governor, view));
   const refusals: { d: Deployment; reason: RejectReason; retryAfterMs: number }[] = [];
   if (pool.length > 1) {
     for (const d of pool) {
       const got = await ask(d, 0);
       if ("lease" in got) return { lease: got.lease, deployment: d };
       refusals.push({ d, reason: got.refused.reason, retryAfterMs: got.refused.retryAfterMs });
-      if (got.refused.reason === "expired") break;
+      if (got.refused.reason === "expired") return { refused: refusals.at(-1)! };
     }
   }
-  const waitFor = pool.find((d) => !refusals.some((r) => r.d === d && (r.reason === "breaker_open" || r.reason === "expired")));
+  const waitFor = pool.find((d) => !refusals.some((r) => r.d === d && r.reason === "breaker_open"));
   if (waitFor) {
-    const waitMs = plan.deadline === undefined ? plan.waitMs : Math.min(plan.waitMs, plan.deadline - Date.now());
+    const waitMs = Math.max(0, Math.min(plan.waitMs, plan.deadline === undefined ? Infinity : plan.deadline - Date.now(), capMs ?? Infinity));
     const got = await ask(waitFor, waitMs);
     if ("lease" in got) return { lease: got.lease, deployment: waitFor };
-    refusals.push({ d: waitFor, reason: got.refused.reason, retryAfterMs: got.refused.retryAfterMs });
+    return { refused: { d: waitFor, reason: got.refused.reason, retryAfterMs: got.refused.retryAfterMs } };
   }
-  const last = refusals.find((r) => r.d === waitFor) ?? refusals.find((r) => r.reason === "expired") ?? refusals.reduce((a, b) => (b.retryAfterMs < a.retryAfterMs ? b : a));
-  const error = refusalError(plan.lane, last.d, last.reason, last.retryAfterMs, pool.length);
-  const result: CallResult<T> = { kind: "refused", error, reason: last.reason, retryAfterMs: last.retryAfterMs, deployment: last.d.id, attempts };
-  const settled = await plan.settle?.(result, last.d);
-  if (plan.logRefusal !== false && settled?.log !== false) finishCall(ctx, { ...recordOf(last.d, attempts + 1), status: settled?.status ?? error.status, error: settled?.error ?? error.message });
-  return { refused: result };
+  // Every deployment's breaker is open: the soonest one to try again answers.
+  return { refused: refusals.reduce((a, b) => (b.retryAfterMs < a.retryAfterMs ? b : a)) };
 }
 
 /**
  * The attempt, with whatever it throws (a token exchange that failed, a bug) turned into a failed
  * attempt: the slot is then released and the call logged like any failure.
  */
-async function attemptSafely<T>(plan: CallPlan<T>, route: Deployment, signal: AbortSignal): Promise<Attempt<T>> {
+async function attemptSafely<T>(plan: CallPlan<T>, route: Deployment, signal: AbortSignal, budgetMs: number | undefined): Promise<Attempt<T>> {
   const startedAt = Date.now();
   try {
     plan.prepare?.(route);
-    return await plan.attempt(route, signal);
+    return await plan.attempt(route, signal, budgetMs);
   } catch (cause) {
     if (!(cause instanceof GatewayError)) console.error("call attempt threw", route.id, cause);
     const error = cause instanceof GatewayError ? cause : new GatewayError("internal", "the gateway failed while calling the provider", { code: "internal_error" });

@@ -7,7 +7,7 @@ import { GatewayError } from "../core/errors.ts";
 import { settings } from "../env.ts";
 import type { Deployment } from "../routing/route-table.ts";
 import type { Lane } from "../scheduler/policy.ts";
-import { routedHeaders, runCall, valueOf } from "./call.ts";
+import { attemptTimeoutMs, routedHeaders, runCall, valueOf } from "./call.ts";
 import type { CallContext } from "./call-context.ts";
 import { chatTokens, completeChat, prepareChat, promptOf, streamChat, type InboundChat, type PreparedChat } from "./chat.ts";
 
@@ -37,9 +37,9 @@ export async function chatCall(ctx: CallContext, inbound: InboundChat, lane: Lan
     prepare: (route: Deployment) => void (prepared = prepareChat(inbound, route)),
   };
   if (stream) {
-    const result = await runCall(ctx, { ...plan, stream: true, attempt: (route, signal) => streamChat(ctx.env, inbound, route, prepared!, signal, UPSTREAM_TIMEOUT_MS) });
+    const result = await runCall(ctx, { ...plan, stream: true, attempt: (route, signal, budget) => streamChat(ctx.env, inbound, route, prepared!, signal, attemptTimeoutMs(UPSTREAM_TIMEOUT_MS, budget)) });
     return new Response(valueOf(result), { headers: { ...SSE_HEADERS, ...routedHeaders(result) } });
   }
-  const result = await runCall(ctx, { ...plan, stream: false, attempt: (route, signal) => completeChat(ctx.env, inbound, route, prepared!, signal, UPSTREAM_TIMEOUT_MS) });
+  const result = await runCall(ctx, { ...plan, stream: false, attempt: (route, signal, budget) => completeChat(ctx.env, inbound, route, prepared!, signal, attemptTimeoutMs(UPSTREAM_TIMEOUT_MS, budget)) });
   return Response.json(valueOf(result), { headers: routedHeaders(result) });
 }

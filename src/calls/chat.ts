@@ -33,7 +33,7 @@ import { GATEWAY_ONLY_FIELDS as OPENAI_GATEWAY_FIELDS, type ChatCompletionReques
 import { openaiToCanonical } from "../wire/openai/to-canonical.ts";
 import type { Attempt, Summary } from "./call.ts";
 import { AnthropicPassthrough, openaiFailureEvent, OpenAIPassthrough, Translation, type StreamEncoder } from "./relay-handlers.ts";
-import { relaySse, type RelayHandler } from "./sse-relay.ts";
+import { relaySse, type RelayHandler, type RelaySummary } from "./sse-relay.ts";
 
 /** Anthropic's request headers that change the answer; an Anthropic provider gets them as they came. */
 export const ANTHROPIC_HEADERS = ["anthropic-version", "anthropic-beta"] as const;
@@ -178,12 +178,36 @@ export async function streamChat(env: Bindings, inbound: InboundChat, route: Mod
   if (!result.ok) return failed(result.error, { status: result.status, latencyMs: Date.now() - startedAt, retryAfterMs: result.retryAfterMs });
   const hints = rateLimitHints(result.response.headers);
   let ended!: (summary: Summary) => void;
+  let endedWith: RelaySummary | undefined;
   const summary = new Promise<Summary>((resolve) => (ended = resolve));
   const stream = relaySse(result.response.body!, handlerOf(inbound, prepared, route), {
     startedAt,
     idleTimeoutMs: timeoutMs,
     signal,
-    onEnd: (s) => ended({ status: s.status, usage: s.usage, ttftMs: s.ttftMs, error: s.error, outcome: { status: s.status, latencyMs: Date.now() - startedAt, ttftMs: s.ttftMs, tokens: s.usage ? openaiUsage(s.usage).total_tokens : undefined, ...hints } }),
+    onEnd: (s) => {
+      endedWith = s;
+      ended({ status: s.status, usage: s.usage, ttftMs: s.ttftMs, error: s.error, outcome: { status: s.status, latencyMs: Date.now() - startedAt, ttftMs: s.ttftMs, tokens: s.usage ? openaiUsage(s.usage).total_tokens : undefined, ...hints } });
+    },
   });
-  return { ok: true, value: stream, summary };
+  // Nothing reaches the caller before the upstream's first event: a stream that fails before it
+  // (an error event first, a cut, a stall) is a failed attempt, which may fail over.
+  const reader = stream.getReader();
+  const first = await reader.read();
+  if (endedWith?.failure && endedWith.sentBefore === 0) {
+    reader.cancel().catch(() => {});
+    return { ok: false, error: endedWith.failure, summary: await summary };
+  }
+  const rest = new ReadableStream<Uint8Array>({
+    start(controller) {
+      if (first.done) controller.close();
+      else controller.enqueue(first.value);
+    },
+    async pull(controller) {
+      const next = await reader.read();
+      if (next.done) controller.close();
+      else controller.enqueue(next.value);
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+  return { ok: true, value: rest, summary };
 }

@@ -8,7 +8,7 @@ import type { ModelRoute } from "../providers/provider.ts";
 import { usageFromOpenAI } from "../providers/stream-parser.ts";
 import { fetchUpstream, rateLimitHints } from "../providers/upstream-fetch.ts";
 import type { EmbeddingsRequest } from "../wire/openai/schema.ts";
-import { routedHeaders, runCall, valueOf, type Attempt } from "./call.ts";
+import { attemptTimeoutMs, routedHeaders, runCall, valueOf, type Attempt } from "./call.ts";
 import type { CallContext } from "./call-context.ts";
 
 interface Embeddings {
@@ -44,7 +44,7 @@ export async function embeddingsCall(ctx: CallContext, body: EmbeddingsRequest):
     tokens: estimateTokens(body),
     waitMs: REALTIME_WAIT_MS,
     prepare: checkEmbeddings,
-    attempt: (route, signal) => embed(ctx.env, route, body, signal, UPSTREAM_TIMEOUT_MS),
+    attempt: (route, signal, budget) => embed(ctx.env, route, body, signal, attemptTimeoutMs(UPSTREAM_TIMEOUT_MS, budget)),
   });
   return Response.json(valueOf(result), { headers: routedHeaders(result) });
 }

@@ -1,8 +1,8 @@
 /** When a failed attempt is worth another deployment, and how long to wait before it. */
 import { GatewayError } from "../core/errors.ts";
 
-const BASE_MS = 50;
-const CAP_MS = 1_000;
+const BASE_MS = 20;
+const CAP_MS = 500;
 
 /**
  * Capacity (429), upstream failures (5xx, a timeout, a broken connection, a redirect, a malformed
@@ -11,13 +11,13 @@ const CAP_MS = 1_000;
  * cancelled call has nobody waiting.
  */
 export function worthFailingOver(error: GatewayError): boolean {
-  if (error.code === "cancelled" || error.code === "internal_error") return false;
+  if (error.code === "cancelled" || error.kind === "internal") return false;
   return error.status === 429 || error.status >= 500;
 }
 
 /**
  * The wait before the next deployment is tried: full-jitter exponential back-off, small (at most
- * 50 ms before the second attempt, 100 ms before the third), so calls that failed together do not
+ * 20 ms before the second attempt, 40 ms before the third), so calls that failed together do not
  * all land on the next deployment at the same instant.
  */
 export function failoverDelayMs(attempts: number, random: () => number = Math.random): number {

@@ -10,6 +10,7 @@ import { backends } from "../db/schema.ts";
 import { settings, type Bindings } from "../env.ts";
 import { deploymentHealth } from "../routing/deployment-health.ts";
 import { forgetRoutes, routeTable, type Deployment } from "../routing/route-table.ts";
+import { governorFor } from "../scheduler/lease.ts";
 import type { CallContext } from "./call-context.ts";
 import { probe, type ProbeResult } from "./probe.ts";
 
@@ -18,6 +19,8 @@ export const GATEWAY_OWNER = "gateway";
 const PROBE_MESSAGE = "Reply with OK.";
 /** Probes in flight at once (an invocation has six connections). */
 const PARALLEL = 4;
+/** Answers that mean "not a request this deployment serves", not "unhealthy". */
+const UNSERVED = new Set(["upstream_bad_request", "upstream_not_found", "unsupported_model_operation", "untranslatable_parameter"]);
 
 export interface HealthCheckReport {
   probed: ProbeResult[];
@@ -48,13 +51,21 @@ export async function runHealthChecks(env: Bindings, waitUntil: (p: Promise<unkn
   for (const d of byGovernor.values()) {
     const { status } = await deploymentHealth(env, d, now);
     const proven = status.lastSuccessAt !== null && now - status.lastSuccessAt < HEALTH_CHECK_INTERVAL_MS;
-    const busy = status.realtimeInFlight + status.taskInFlight > 0 || status.waiting.task > 0;
+    // Tasks waiting will probe it themselves; a synthetic call would only take their slot.
+    const busy = status.realtimeInFlight + status.taskInFlight > 0 || status.waiting.task > 0 || status.tasksWaiting;
     const cooling = status.breaker.phase === "open" && status.breaker.retryInMs > 0;
-    if (proven || busy || cooling) skipped++;
+    if (proven || busy || cooling || status.unprobeableUntil !== null) skipped++;
     else due.push(d);
   }
   const ctx = gatewayContext(env, waitUntil, "health_check");
   const probed: ProbeResult[] = [];
   for (let i = 0; i < due.length; i += PARALLEL) probed.push(...(await Promise.all(due.slice(i, i + PARALLEL).map((d) => probeDeployment(ctx, d)))));
+  // A probe refused as a request the deployment does not serve (a chat call to an embeddings model)
+  // says nothing about its health: leave it alone for a day rather than fail the same way each minute.
+  await Promise.all(
+    probed.map(async (p, i) => {
+      if (!p.ok && UNSERVED.has(p.error?.code ?? "")) await governorFor(env, due[i]!.governor).markUnprobeable(now + 24 * 3600_000);
+    }),
+  );
   return { probed, skipped, removedBackends: removed.length };
 }

@@ -7,7 +7,7 @@ import { GatewayError } from "../core/errors.ts";
 import { settings } from "../env.ts";
 import type { Deployment } from "../routing/route-table.ts";
 import type { RoutePlan } from "../routing/resolve.ts";
-import { runCall } from "./call.ts";
+import { attemptTimeoutMs, runCall } from "./call.ts";
 import type { CallContext } from "./call-context.ts";
 import { completeChat, prepareChat, type InboundChat, type PreparedChat } from "./chat.ts";
 
@@ -46,7 +46,7 @@ export async function probe(ctx: CallContext, route: RoutePlan, message: string,
     waitMs: deployment ? 0 : settings(ctx.env).REALTIME_WAIT_MS,
     ...(deployment ? { only: (d: Deployment) => d.id === deployment.id && d.governor === deployment.governor, maxAttempts: 1 } : {}),
     prepare: (d) => void (prepared = prepareChat(inbound, d)),
-    attempt: (d, signal) => completeChat(ctx.env, inbound, d, prepared!, signal, settings(ctx.env).UPSTREAM_TIMEOUT_MS),
+    attempt: (d, signal, budget) => completeChat(ctx.env, inbound, d, prepared!, signal, attemptTimeoutMs(settings(ctx.env).UPSTREAM_TIMEOUT_MS, budget)),
   });
   const base = { model: route.model, deployment: result.deployment ?? null, latency_ms: Date.now() - startedAt, attempts: result.attempts };
   if (result.kind === "ok") return { ...base, ok: true, status: 200, answer: answerText(result.value), usage: result.value.usage ?? null, error: null };

@@ -32,6 +32,9 @@ export interface RelaySummary {
   ttftMs: number | undefined;
   usage: TokenUsage | undefined;
   error: string | undefined;
+  /** The failure the stream ended with, and how many chunks reached the caller before it. */
+  failure?: GatewayError | undefined;
+  sentBefore?: number;
 }
 
 export interface RelayOptions {
@@ -64,7 +67,7 @@ export function relaySse(upstream: ReadableStream<Uint8Array>, handler: RelayHan
       // already closed by a cancel
     }
     reader.cancel().catch(() => {});
-    options.onEnd({ status: failure ? status : 200, ttftMs, usage: handler.usage, error: failure?.message });
+    options.onEnd({ status: failure ? status : 200, ttftMs, usage: handler.usage, error: failure?.message, failure, sentBefore: sent });
   };
 
   /** Sends what the events come to; false when the stream ended (a failure it reported). */

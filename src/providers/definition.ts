@@ -204,7 +204,7 @@ export function secretReference(apiKey: string | undefined): string | undefined 
 }
 
 /** The gateway's own secrets: a provider key may never reference them (it would send them upstream). */
-export const GATEWAY_SECRETS: readonly string[] = ["ADMIN_API_KEY", "JWT_SECRET", "ENCRYPTION_KEY"];
+export const GATEWAY_SECRETS: readonly string[] = ["ADMIN_API_KEY", "JWT_SECRET", "ENCRYPTION_KEY", "INTERNAL_API_KEY"];
 
 /** Where the gateway runs decides what a definition may use: private addresses, which secrets exist. */
 export interface DefinitionContext {

@@ -35,6 +35,8 @@ const modelConfig = z.strictObject({
 
 type Row = typeof providers.$inferSelect;
 
+export const MAX_CONFIGS_PER_USER = 20;
+
 function view(row: Row, model: string) {
   return { id: row.id, object: "model_config" as const, provider: row.type, model_name: model, base_url: row.baseUrl, max_concurrency: row.maxConcurrency, has_api_key: Boolean(row.apiKeyCiphertext), created_at: row.createdAt };
 }
@@ -56,8 +58,12 @@ export const modelConfigRoutes = new Hono<AppEnv>()
   .post("/", async (c) => {
     const owner = ownerOf(c);
     const input = parseInput(modelConfig, await readJson(c.req.raw));
+    // Every configuration is decrypted with each route-table build: one user cannot make it slow for all.
+    const count = await database(c.env.DB).$count(providers, eq(providers.ownerUserId, owner));
+    if (count >= MAX_CONFIGS_PER_USER) throw new GatewayError("conflict", `a user may have at most ${MAX_CONFIGS_PER_USER} model configurations; delete one first`, { code: "too_many_model_configs" });
     const def = parseInput(providerDefinition, { name: `u-${owner.slice(0, 8).toLowerCase().replace(/[^a-z0-9]/g, "x")}-${crypto.randomUUID().slice(0, 8)}`, type: input.provider, ...(input.base_url ? { base_url: input.base_url } : {}), api_key: input.api_key, limits: { max_concurrency: input.max_concurrency }, models: [input.model_name] });
-    const problem = definitionProblem(def, definitionContext(c.env));
+    // A user's base URL reaches a private address only if users are allowed it too, not just admins.
+    const problem = definitionProblem(def, { ...definitionContext(c.env), allowPrivateUpstreams: settings(c.env).ALLOW_PRIVATE_USER_UPSTREAMS });
     if (problem) throw new GatewayError("invalid_request", problem.message, { param: problem.param, code: "invalid_value" });
     const db = database(c.env.DB);
     const now = Date.now();

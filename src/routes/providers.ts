@@ -110,6 +110,10 @@ export const providerRoutes = new Hono<AppEnv>()
     const current = await mustFind(db, c.req.param("id"));
     const patch = parseInput(providerFields.partial(), await readJson(c.req.raw));
     const row = current.row;
+    // One api_key for a provider of several keys would replace them all: name the key instead.
+    if (row.keys && patch.api_key !== undefined && patch.keys === undefined) {
+      throw new GatewayError("invalid_request", "this provider has several keys: change one with keys (each {name, api_key?}; a key given without api_key keeps its stored one)", { param: "api_key", code: "invalid_value" });
+    }
     const stored = rowKeys(row);
     const type = patch.type ?? (row.type as ProviderDefinition["type"]);
     const view = storedView(row, current.models, null);

@@ -52,7 +52,8 @@ function unusable(env: Bindings, d: Deployment, now: number): GatewayError | und
   const p = d.provider;
   if (p.keyMissing) return new GatewayError("upstream_unavailable", `provider '${p.name}' is misconfigured on the gateway: its key '${d.keyName}' is not set`, { code: "provider_key_missing" });
   // The address is checked at every call, too: the setting may have changed since it was stored.
-  const allowPrivate = settings(env).ALLOW_PRIVATE_UPSTREAMS;
+  // A user's own provider reaches a private address only when users are allowed it (see routes/model-configs.ts).
+  const allowPrivate = p.source === "user" ? settings(env).ALLOW_PRIVATE_USER_UPSTREAMS : settings(env).ALLOW_PRIVATE_UPSTREAMS;
   for (const [field, url] of [["base_url", p.baseUrl], ["auth_url", p.options.authUrl]] as const) {
     const refused = url === undefined ? undefined : upstreamUrlProblem(url, allowPrivate);
     if (refused) return new GatewayError("upstream_error", `provider '${p.name}' cannot be called: its ${field} ${refused}`, { code: "upstream_address_refused" });
@@ -73,7 +74,8 @@ export async function planRoute(env: Bindings, caller: RouteCaller, request: Rou
     table = await routeTable(env, now);
   }
   const notFound = () => new GatewayError("not_found", `The model '${request.model}' does not exist`, { param: "model", code: "model_not_found" });
-  if (caller.allowedModels && !caller.allowedModels.includes(request.model)) {
+  const allowed = (name: string) => !caller.allowedModels || caller.allowedModels.includes(name);
+  if (request.providerId === undefined && !allowed(request.model)) {
     if (!known(table, caller.ownerId, request.model)) throw notFound();
     throw new GatewayError("forbidden", `this API key may not use the model '${request.model}'`, { param: "model", code: "model_not_allowed" });
   }
@@ -87,6 +89,7 @@ export async function planRoute(env: Bindings, caller: RouteCaller, request: Rou
     if (!own?.length || own[0]!.owner !== caller.ownerId) throw new GatewayError("not_found", `no model configuration '${request.providerId}'`, { param: "model_config_id", code: "model_config_not_found" });
     candidates = own;
     model = own[0]!.model;
+    if (!allowed(model)) throw new GatewayError("forbidden", `this API key may not use the model '${model}'`, { param: "model_config_id", code: "model_not_allowed" });
   } else {
     const forCaller = (name: string) => table.owned.get(caller.ownerId)?.get(name) ?? table.shared.get(name) ?? [];
     candidates = forCaller(model);
@@ -96,7 +99,8 @@ export async function planRoute(env: Bindings, caller: RouteCaller, request: Rou
       if (rule?.action.type === "use_model") {
         const target = table.routing.aliases.get(rule.action.model) ?? rule.action.model;
         const list = forCaller(target);
-        if (list.length > 0) [model, candidates] = [target, list];
+        // A rule never sends a key's call to a model the key may not use.
+        if (list.length > 0 && allowed(target) && allowed(rule.action.model)) [model, candidates] = [target, list];
         else rule = undefined;
       } else if (rule?.action.type === "use_provider") {
         const provider = rule.action.provider;

@@ -80,9 +80,15 @@ function limitsOf(l: ProviderLimits, options: ProviderOptions): Provider["limits
   return { maxConcurrency: l.max_concurrency, rpm: l.rpm, tpm: l.tpm, ...(b ? { breaker: { enabled: b.enabled, failures: b.failures, failureRatio: b.failure_ratio, cooldownMs: b.cooldown_ms } } : {}) };
 }
 
-/** The governor's name: a digest of what the upstream counts capacity by (address, key, model). */
-async function governorName(baseUrl: string, credential: string | undefined, upstreamModel: string): Promise<string> {
-  return `d:${(await sha256Hex(`${baseUrl}\n${credential ?? ""}\n${upstreamModel}`)).slice(0, 32)}`;
+/**
+ * The governor's name: a digest of what the upstream counts capacity by: the endpoint (address,
+ * type, Azure's deployment), who calls it (the key, or token-auth's account) and the model.
+ */
+async function governorName(spec: ProviderSpec, credential: string | undefined, upstreamModel: string): Promise<string> {
+  const o = spec.options;
+  const model = spec.type === "azure" ? (o.deployment ?? upstreamModel) : upstreamModel;
+  const identity = [spec.type, spec.baseUrl, model, credential ?? "", o.authUrl ?? "", o.username ?? ""].join("\n");
+  return `d:${(await sha256Hex(identity)).slice(0, 32)}`;
 }
 
 interface KeyResolved {
@@ -114,7 +120,7 @@ async function deploymentsOf(spec: ProviderSpec, globalOverrides: ParameterOverr
       const limits = limitsOf(m.limits ?? key.limits, spec.options);
       out.push({
         id: `${spec.name}/${key.name}/${m.upstreamModel}`,
-        governor: await governorName(spec.baseUrl, key.credential, m.upstreamModel),
+        governor: await governorName(spec, key.credential, m.upstreamModel),
         keyName: key.name,
         model: m.name,
         upstreamModel: m.upstreamModel,
@@ -218,7 +224,7 @@ async function build(env: Bindings, now: number): Promise<RouteTable> {
     const into = spec.owner ? mapFor(table.owned, spec.owner) : table.shared;
     for (const d of deployments) into.set(d.model, [...(into.get(d.model) ?? []), d]);
   }
-  shareCapacityOfSameKey(table);
+  oneLimitPerGovernor(table);
   return table;
 }
 
@@ -228,17 +234,25 @@ function mapFor(owned: Map<string, Map<string, Deployment[]>>, owner: string): M
   return map;
 }
 
-/** A user's deployment on a team's key and model shares that deployment's governor, and so its limits. */
-function shareCapacityOfSameKey(table: RouteTable): void {
-  const team = new Map<string, Deployment>();
-  for (const list of table.shared.values()) for (const d of list) team.set(d.governor, d);
-  for (const models of table.owned.values()) {
-    for (const list of models.values()) {
-      for (const d of list) {
-        const same = team.get(d.governor);
-        if (same) d.provider = { ...d.provider, limits: same.provider.limits };
-      }
-    }
+/**
+ * Deployments that share a governor (the same endpoint, key and model, declared twice) must give
+ * it one set of limits, or it would switch between them with each call: the team's strictest
+ * applies to all (a user's own deployment on a team key takes the team's).
+ */
+function oneLimitPerGovernor(table: RouteTable): void {
+  const groups = new Map<string, Deployment[]>();
+  for (const p of table.providers) for (const d of p.deployments) groups.set(d.governor, [...(groups.get(d.governor) ?? []), d]);
+  for (const list of groups.values()) {
+    if (list.length < 2) continue;
+    const team = list.filter((d) => !d.owner);
+    const from = team.length > 0 ? team : list;
+    const min = (pick: (l: Provider["limits"]) => number | undefined) => {
+      const values = from.map((d) => pick(d.provider.limits)).filter((v): v is number => v !== undefined);
+      return values.length ? Math.min(...values) : undefined;
+    };
+    const limits: Provider["limits"] = { maxConcurrency: min((l) => l.maxConcurrency)!, rpm: min((l) => l.rpm), tpm: min((l) => l.tpm), breaker: from[0]!.provider.limits.breaker };
+    if (from.some((d) => JSON.stringify(d.provider.limits) !== JSON.stringify(limits))) console.warn(`deployments ${list.map((d) => d.id).join(", ")} share one upstream key and model: they share the strictest limits`);
+    for (const d of list) d.provider = { ...d.provider, limits };
   }
 }
 

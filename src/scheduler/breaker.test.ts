@@ -221,4 +221,13 @@ describe("state", () => {
     recordOutcome(b, 500, 1_002, "p", options);
     expect(retryInMs(b, 1_002)).toBe(1_500);
   });
+
+  it("opens for the provider's own cooldown, whatever state it was made with", () => {
+    const custom = { ...BREAKER, consecutiveFailures: 2, cooldownMs: 1_000 };
+    const state = initialBreaker();
+    recordOutcome(state, 500, 0, undefined, custom);
+    recordOutcome(state, 500, 1, undefined, custom);
+    expect(admission(state, 900)).toBe("no");
+    expect(admission(state, 1_001)).toBe("probe");
+  });
 });

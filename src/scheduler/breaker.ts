@@ -104,7 +104,7 @@ export function recordOutcome(state: BreakerState, status: number, now: number, 
   const ok = kind === "success";
   if (isProbe) {
     if (ok) close(state, options);
-    else open(state, now, Math.min(options.maxCooldownMs, state.cooldownMs * 2));
+    else open(state, now, Math.max(options.cooldownMs, Math.min(options.maxCooldownMs, state.cooldownMs * 2)));
     return;
   }
   state.recent.push({ at: now, ok });
@@ -115,7 +115,8 @@ export function recordOutcome(state: BreakerState, status: number, now: number, 
   const ratio = failureRatio(state, now, options);
   const inWindow = state.recent.length;
   if (state.consecutiveFailures >= options.consecutiveFailures || (inWindow >= options.minCalls && ratio !== null && ratio >= options.failureRatio)) {
-    open(state, now, state.cooldownMs);
+    // Opening from closed always starts with the first cooldown (the provider's setting, which may have changed).
+    open(state, now, options.cooldownMs);
   }
 }
 

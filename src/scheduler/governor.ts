@@ -93,6 +93,13 @@ export class Governor extends DurableObject<Bindings> {
     });
   }
 
+  /** The health check's probe was refused as a request this deployment does not serve (a chat probe to an embeddings model). */
+  async markUnprobeable(until: number): Promise<void> {
+    const now = Date.now();
+    this.#load(undefined, now).markUnprobeable(until);
+    this.#persist(now);
+  }
+
   /** Lanes, limits and counters for `GET /api/status`; the provider's configured limits apply even before its first call. */
   async status(limits: PolicyLimits): Promise<ReturnType<GovernorPolicy["status"]>> {
     const now = Date.now();

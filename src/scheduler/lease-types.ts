@@ -126,4 +126,8 @@ export interface PolicySnapshot {
   breaker?: BreakerState;
   /** When a call last succeeded (health checks probe only where no call proved health recently). */
   lastSuccessAt?: number | null;
+  /** When a task last asked while the breaker refused it (tasks get the probe). */
+  taskKnockedAt?: number | undefined;
+  /** Until when the health check sends it no probe (it refused one as a request it does not serve). */
+  unprobeableUntil?: number | undefined;
 }

@@ -6,13 +6,15 @@
 import { allowed, AIMD, cut, grow, initialTaskLimit, type TaskLimitState } from "./task-limit.ts";
 import { arrivalRate, emptyDemand, latencyRising, recentLatency, recordArrival, recordLatency, type RealtimeDemand } from "./realtime-demand.ts";
 import { pickNext, recentGrants, recordGrant, type ServiceRecord } from "./task-order.ts";
-import { adjust, bucketPerMinute, canTake, msUntil, take, type TokenBucket } from "../core/token-bucket.ts";
+import { adjust, bucketPerMinute, canTake, msUntil, refill, take, type TokenBucket } from "../core/token-bucket.ts";
 import { admission, BREAKER, failureRatio, initialBreaker, outcomeKind, probeLost, recordOutcome, retryInMs, startProbe, type BreakerOptions, type BreakerState } from "./breaker.ts";
 import type { AcquireRequest, Effects, GovernorView, Lane, Lease, Outcome, PolicyLimits, PolicyOptions, PolicySnapshot, RejectReason, Rejection, Stats, Waiter } from "./lease-types.ts";
 
 export type * from "./lease-types.ts";
 
 const DEFAULT_TASK_LATENCY_MS = 1000;
+/** After a breaker's cooldown, how long a probe is kept for a task when tasks have been asking. */
+const PROBE_FOR_TASKS_MS = 5_000;
 /** How many seconds of realtime arrivals the RPM/TPM buckets keep away from tasks. */
 const BUCKET_RESERVE_MS = 10_000;
 
@@ -32,6 +34,10 @@ export class GovernorPolicy {
   #service: ServiceRecord = {};
   #breaker: BreakerState = initialBreaker();
   #lastSuccessAt: number | null = null;
+  /** When a task last asked while the breaker refused: tasks are waiting (in the queue) to use this deployment. */
+  #taskKnockedAt = -Infinity;
+  /** Until when the health check leaves it alone: its probe was refused as a request it does not serve (an embeddings model). */
+  #unprobeableUntil = 0;
   #stats: Stats = { granted: { realtime: 0, task: 0 }, rejected: 0, preemptions: 0, upstream429: 0, expiredLeases: 0 };
   readonly #options: PolicyOptions;
 
@@ -53,6 +59,10 @@ export class GovernorPolicy {
       this.#service = snapshot.service ?? {};
       this.#breaker = snapshot.breaker ?? initialBreaker();
       this.#lastSuccessAt = snapshot.lastSuccessAt ?? null;
+      this.#taskKnockedAt = snapshot.taskKnockedAt ?? -Infinity;
+      this.#unprobeableUntil = snapshot.unprobeableUntil ?? 0;
+      // Waiters die with the object: a probe that was still waiting is gone, and another may go.
+      if (this.#breaker.probe && !this.#leases.has(this.#breaker.probe)) probeLost(this.#breaker, this.#breaker.probe);
     }
     this.configure(limits, now);
   }
@@ -67,8 +77,8 @@ export class GovernorPolicy {
       this.#taskLimit.limit = Math.min(this.#taskLimit.limit, limits.maxConcurrency);
       if (this.#taskLimit.limit < 1) this.#taskLimit = initialTaskLimit(limits.maxConcurrency);
     }
-    this.#rpm = limits.rpm ? (this.#rpm?.capacity === limits.rpm ? this.#rpm : bucketPerMinute(limits.rpm, now)) : null;
-    this.#tpm = limits.tpm ? (this.#tpm?.capacity === limits.tpm ? this.#tpm : bucketPerMinute(limits.tpm, now)) : null;
+    this.#rpm = limits.rpm ? resized(this.#rpm, limits.rpm, now) : null;
+    this.#tpm = limits.tpm ? resized(this.#tpm, limits.tpm, now) : null;
   }
 
   /** A caller asks for a lease. It is granted now, waits, or is rejected. */
@@ -77,11 +87,13 @@ export class GovernorPolicy {
     if (request.lane === "task" && request.deadline !== undefined && request.deadline <= now) {
       return { decision: "rejected", rejection: { waiterId, reason: "expired", retryAfterMs: 0 }, effects };
     }
-    // A failing deployment is refused at once, so the caller tries another; after the cooldown one
-    // call goes through as the probe, a waiting task rather than a realtime call when there is one.
-    const admit = this.#breakerOn() ? admission(this.#breaker, now) : "yes";
-    const tasksWaiting = this.#waiting.some((w) => w.request.lane === "task");
-    if (admit === "no" || (admit === "probe" && request.lane === "realtime" && tasksWaiting)) {
+    // A failing deployment is refused at once, so the caller tries another. After the cooldown one
+    // call goes through as the probe: a task when tasks have been asking (they come back when told
+    // to, at the cooldown's end), else whoever asks first. A realtime call gives way to them for
+    // PROBE_FOR_TASKS_MS at most.
+    const admit = this.#breakerOn() ? this.#admission(request.lane, now) : "yes";
+    if (admit === "no") {
+      if (request.lane === "task") this.#taskKnockedAt = now;
       this.#stats.rejected++;
       return { decision: "rejected", rejection: { waiterId, reason: "breaker_open", retryAfterMs: Math.max(1000, retryInMs(this.#breaker, now)) }, effects };
     }
@@ -149,6 +161,7 @@ export class GovernorPolicy {
     this.#waiting = this.#waiting.filter((w) => {
       const { lane, deadline } = w.request;
       if (lane === "task" && deadline !== undefined && deadline <= now) {
+        if (w.probe) probeLost(this.#breaker, w.id);
         effects.rejected.push({ waiterId: w.id, reason: "expired", retryAfterMs: 0 });
         return false;
       }
@@ -223,7 +236,14 @@ export class GovernorPolicy {
       taskLimitCuts: this.#taskLimit.cuts,
       breaker: { phase: this.#breaker.phase, enabled: this.#breakerOn(), failureRatio: failureRatio(this.#breaker, now, this.#breakerOptions()), trips: this.#breaker.trips, retryInMs: retryInMs(this.#breaker, now) },
       lastSuccessAt: this.#lastSuccessAt,
+      tasksWaiting: this.tasksWaiting(now),
+      unprobeableUntil: this.#unprobeableUntil > now ? this.#unprobeableUntil : null,
     };
+  }
+
+  /** The health check's probe was refused as a request this deployment does not serve: no more probes until `until`. */
+  markUnprobeable(until: number): void {
+    this.#unprobeableUntil = until;
   }
 
   /** What callers hear with each answer, for routing their next calls. */
@@ -252,7 +272,24 @@ export class GovernorPolicy {
       service: this.#service,
       breaker: this.#breaker,
       lastSuccessAt: this.#lastSuccessAt,
+      taskKnockedAt: Number.isFinite(this.#taskKnockedAt) ? this.#taskKnockedAt : undefined,
+      unprobeableUntil: this.#unprobeableUntil || undefined,
     });
+  }
+
+  /** The breaker's answer for a call of `lane`, holding the probe back for tasks when they have been asking. */
+  #admission(lane: Lane, now: number): "yes" | "probe" | "no" {
+    const b = this.#breaker;
+    // When the probe became due (the cooldown's end; still that after a lost probe).
+    const dueSince = b.openUntil;
+    const tasksAsked = now - this.#taskKnockedAt < this.#breakerOptions().cooldownMs * 2 + PROBE_FOR_TASKS_MS;
+    if (lane === "realtime" && b.phase !== "closed" && b.probe === null && tasksAsked && now >= dueSince && now - dueSince < PROBE_FOR_TASKS_MS) return "no";
+    return admission(b, now);
+  }
+
+  /** Whether tasks have asked for this deployment lately (the health check sends no synthetic probe then). */
+  tasksWaiting(now: number): boolean {
+    return this.#waiting.some((w) => w.request.lane === "task") || now - this.#taskKnockedAt < this.#breakerOptions().cooldownMs * 2 + PROBE_FOR_TASKS_MS;
   }
 
   #breakerOn(): boolean {
@@ -329,6 +366,7 @@ export class GovernorPolicy {
     if (this.#breaker.phase !== "closed") {
       this.#waiting = this.#waiting.filter((w) => {
         if (w.probe) return true;
+        if (w.request.lane === "task") this.#taskKnockedAt = now;
         this.#stats.rejected++;
         effects.rejected.push({ waiterId: w.id, reason: "breaker_open", retryAfterMs: Math.max(1000, retryInMs(this.#breaker, now)) });
         return false;
@@ -423,6 +461,16 @@ export class GovernorPolicy {
       if (!latencyRising(this.#demand, now, this.#count("realtime"))) grow(this.#taskLimit, this.#limits.maxConcurrency, now);
     }
   }
+}
+
+/** A bucket of the new per-minute capacity that keeps what was taken from the old one (a change never refills it). */
+function resized(bucket: TokenBucket | null, perMinute: number, now: number): TokenBucket {
+  if (!bucket) return bucketPerMinute(perMinute, now);
+  if (bucket.capacity === perMinute) return bucket;
+  refill(bucket, now);
+  const fresh = bucketPerMinute(perMinute, now);
+  fresh.level = Math.min(perMinute, bucket.level);
+  return fresh;
 }
 
 function emptyEffects(): Effects {

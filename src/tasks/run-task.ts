@@ -4,7 +4,7 @@
  * A preempted run goes back to waiting without spending a try; capacity refusals wait with
  * jittered exponential back-off and are bounded; failures are retried a bounded number of times.
  */
-import { runCall, type CallResult, type Settled } from "../calls/call.ts";
+import { attemptTimeoutMs, runCall, type CallResult, type Settled } from "../calls/call.ts";
 import type { CallContext } from "../calls/call-context.ts";
 import { chatTokens, completeChat, prepareChat, promptOf, type InboundChat, type PreparedChat } from "../calls/chat.ts";
 import { ConfigError, GatewayError } from "../core/errors.ts";
@@ -138,7 +138,7 @@ async function runHeld(env: Bindings, db: Database, taskId: string, tokens: { ho
           .catch((error) => (console.error("task claim failed", taskId, error), false))
           .then((ok) => (ok || notOurs.abort(new Error("task no longer ours")), ok));
       },
-      attempt: (r, signal) => completeChat(env, inbound, r, prepared!, AbortSignal.any([signal, notOurs.signal]), UPSTREAM_TIMEOUT_MS),
+      attempt: (r, signal, budget) => completeChat(env, inbound, r, prepared!, AbortSignal.any([signal, notOurs.signal]), attemptTimeoutMs(UPSTREAM_TIMEOUT_MS, budget)),
       settle: async (result) => {
         if (result.kind === "refused") {
           outcome = await settleRefusal(env, db, taskId, hold, result.reason, result.retryAfterMs);

@@ -134,6 +134,26 @@ describe("two deployments of one model", () => {
     expect(bad.headers.get("x-gateway-attempts")).toBe("1");
   });
 
+  it("answers with the failure that sent it on, when the next deployment has no slot", async () => {
+    const res = await call("/api/providers", {
+      method: "POST",
+      key: ADMIN,
+      json: { name: "pairfull", type: "openai-compatible", base_url: `${simUrl()}/v1`, keys: [{ name: "a", api_key: KEY_A }, { name: "b", api_key: KEY_B, limits: { max_concurrency: 1 } }], limits: { max_concurrency: 8 }, models: [{ name: "pairfull-model", upstream_model: "pairfull-upstream" }] },
+    });
+    expect(res.status).toBe(201);
+    const key = await adminKey();
+    await simConfigure({ keyFaults: { [KEY_A]: "500", [KEY_B]: "hang" } });
+    // The first call fails on a and waits on b (hanging, holding b's one slot).
+    const holding = ask(key, "pairfull-model");
+    for (let i = 0; i < 100 && ((await byKey())[LABEL_B]?.requests ?? 0) === 0; i++) await scheduler.wait(20);
+    const second = await ask(key, "pairfull-model");
+    expect(second.status).toBe(502);
+    expect([second.headers.get("x-gateway-deployment"), second.headers.get("x-gateway-attempts")]).toEqual(["pairfull/a/pairfull-upstream", "1"]);
+    expect(((await second.json()) as Json).error.message).toMatch(/failed/);
+    await simConfigure({ keyFaults: {} });
+    await (await holding).arrayBuffer();
+  });
+
   it("a task flood uses both deployments' headroom", async () => {
     const model = await pair("pairtasks");
     const key = await adminKey();

@@ -51,7 +51,8 @@ describe("model configurations (seed 000)", () => {
     const extra = await call("/api/model/", { method: "POST", key: carol.key, json: { provider: "openai", model_name: "gpt-4o", api_key: "sk-x", rpm: 5 } });
     expect(((await extra.json()) as Json).error).toMatchObject({ param: "rpm", code: "unknown_field" });
     expect((await call("/api/model/", { method: "POST", key: ADMIN, json: { provider: "openai", model_name: "gpt-4o", api_key: "sk-x" } })).status).toBe(403);
-    const internal = await callWith({ ALLOW_PRIVATE_UPSTREAMS: "false" }, "/api/model/", { method: "POST", key: carol.key, json: { provider: "openai-compatible", model_name: "m", api_key: "sk-x", base_url: "http://169.254.169.254/v1" } });
+    // Users' addresses are checked on their own setting: admins may reach private addresses while users may not.
+    const internal = await callWith({ ALLOW_PRIVATE_UPSTREAMS: "true", ALLOW_PRIVATE_USER_UPSTREAMS: "false" }, "/api/model/", { method: "POST", key: carol.key, json: { provider: "openai-compatible", model_name: "m", api_key: "sk-x", base_url: "http://169.254.169.254/v1" } });
     expect(internal.status).toBe(400);
     expect(((await internal.json()) as Json).error.param).toBe("base_url");
   });

@@ -44,6 +44,11 @@ describe("admin providers", () => {
     expect(((await second.json()) as { deployments: { id: string }[] }).deployments.map((d) => d.id)).toEqual(["gamma/default/beta-2"]);
     expect((await call(`/api/providers/${((await (await call("/api/providers/gamma", { key: ADMIN })).json()) as { id: string }).id}`, { method: "DELETE", key: ADMIN })).status).toBe(200);
     expect((await call("/api/providers", { method: "POST", key: ADMIN, json: provider("delta", { models: ["x", "x"] }) })).status).toBe(400);
+    // Several keys: a key given without api_key keeps its stored one; a lone api_key would replace them all.
+    const multi = (await (await call("/api/providers", { method: "POST", key: ADMIN, json: provider("multi", { api_key: undefined, keys: [{ name: "one", api_key: "sk-sim-test" }, { name: "two", api_key: "sk-sim-test" }] }) })).json()) as { id: string };
+    const renamed = await call(`/api/providers/${multi.id}`, { method: "PATCH", key: ADMIN, json: { keys: [{ name: "one" }, { name: "three", api_key: "sk-sim-test" }] } });
+    expect(((await renamed.json()) as { keys: { name: string; has_api_key: boolean }[] }).keys).toEqual([expect.objectContaining({ name: "one", has_api_key: true }), expect.objectContaining({ name: "three", has_api_key: true })]);
+    expect((await call(`/api/providers/${multi.id}`, { method: "PATCH", key: ADMIN, json: { api_key: "sk-other" } })).status).toBe(400);
     expect((await call("/api/providers/config:sim", { method: "DELETE", key: ADMIN })).status).toBe(409);
 
     expect((await call(`/api/providers/${created.id}`, { method: "DELETE", key: ADMIN })).status).toBe(200);
