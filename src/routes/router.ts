@@ -54,7 +54,8 @@ const toggleRequest = z.strictObject({
   reason: z.string().min(1, "reason is required").max(500),
 });
 
-const rulePatch = routingRuleInput.partial();
+// A patch changes only what it names: no defaults fill in what it leaves out.
+const rulePatch = routingRuleInput.extend({ priority: z.number().int(), enabled: z.boolean() }).partial();
 
 export const routerRoutes = new Hono<AppEnv>()
   .get("/rules", async (c) => {

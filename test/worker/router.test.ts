@@ -38,6 +38,9 @@ describe("routing rules", () => {
 
     // Disabled, the rule no longer applies; deleted, it is gone.
     expect((await call(`/api/v1/router/rules/${rule.id}`, { method: "PATCH", key: ADMIN, json: { enabled: false } })).status).toBe(200);
+    // A patch changes only what it names (the priority stays, the rule stays off).
+    const renamed = (await (await call(`/api/v1/router/rules/${rule.id}`, { method: "PATCH", key: ADMIN, json: { name: "renamed" } })).json()) as Json;
+    expect(renamed).toMatchObject({ name: "renamed", priority: rule.priority, enabled: false });
     expect((await chatTo(key, "cheap-model", "refactor")).headers.get("x-gateway-deployment")).toBe("cheap/default/cheap-model");
     expect((await call(`/api/v1/router/rules/${rule.id}`, { method: "DELETE", key: ADMIN })).status).toBe(200);
     expect(((await (await call("/api/v1/router/rules", { key: ADMIN })).json()) as Json).data.some((r: Json) => r.id === rule.id)).toBe(false);
