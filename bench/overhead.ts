@@ -1,16 +1,24 @@
-// bench/overhead: the same chat requests sent straight to the simulator and through the gateway
-// (wrangler dev), alternating rounds in one run. Prints p50/p99 added latency and the throughput
-// ratio at concurrency 1 and 8.  Run: npm run bench:overhead [-- --requests 400 --rounds 3]
+// bench/overhead: the same chat requests sent straight to the simulator, through a bare
+// passthrough Worker (bench/passthrough, a minimal Hono Worker under the same `wrangler dev`), and
+// through the gateway, in alternating blocks in one run. Prints what each Worker adds to the direct
+// call's latency (p50, p99), the gateway's added latency as a ratio to the passthrough's, and the
+// requests/s ratio gateway ÷ passthrough, at concurrency 1 and 8.
+// Run: npm run bench:overhead [-- --requests 300 --rounds 5 --ttft-ms 0]
 import { parseArgs } from "node:util";
 import { closedLoop, median, percentile, table } from "./stats.ts";
-import { startStack, stackKey } from "../scripts/dev-stack.ts";
+import { startPassthrough, startStack, stackKey } from "../scripts/dev-stack.ts";
 
-const { values } = parseArgs({ options: { requests: { type: "string", default: "300" }, rounds: { type: "string", default: "3" }, "ttft-ms": { type: "string", default: "20" } } });
+const { values } = parseArgs({ options: { requests: { type: "string", default: "300" }, rounds: { type: "string", default: "5" }, "ttft-ms": { type: "string", default: "0" } } });
 const REQUESTS = Number(values.requests);
 const ROUNDS = Number(values.rounds);
 const TTFT = Number(values["ttft-ms"]);
+const SIM_KEY = "sk-sim-stack";
 
-const stack = await startStack({ sim: { ttftMs: TTFT, tokensPerSecond: 10_000, outputTokens: 8 }, limits: { max_concurrency: 64 } });
+const stack = await startStack({ sim: { ttftMs: TTFT, tokensPerSecond: 100_000, outputTokens: 8 }, limits: { max_concurrency: 64 } });
+const passthrough = await startPassthrough(`${stack.sim.url}/v1`, SIM_KEY).catch(async (error) => {
+  await stack.stop();
+  throw error;
+});
 const key = await stackKey(stack, "bench");
 const body = JSON.stringify({ model: "sim-small", messages: [{ role: "user", content: "benchmark" }], max_tokens: 8 });
 
@@ -20,39 +28,37 @@ async function post(url: string, auth: string): Promise<void> {
   if (res.status !== 200) throw new Error(`status ${res.status}`);
 }
 
-const targets = { direct: { url: stack.sim.url, auth: "sk-sim-stack" }, gateway: { url: stack.url, auth: key } } as const;
+const targets = { direct: { url: stack.sim.url, auth: SIM_KEY }, passthrough: { url: passthrough.url, auth: SIM_KEY }, gateway: { url: stack.url, auth: key } } as const;
+type Path = keyof typeof targets;
+const paths = Object.keys(targets) as Path[];
 
 try {
-  // Warm both paths (isolate start, D1 first query, Durable Object creation).
-  for (const t of Object.values(targets)) await closedLoop(50, 4, () => post(t.url, t.auth));
+  // Warm every path (isolate start, D1 first query, Durable Object creation).
+  for (const t of Object.values(targets)) await closedLoop(100, 4, () => post(t.url, t.auth));
   const rows: (string | number)[][] = [["concurrency", "path", "p50 ms", "p99 ms", "req/s"]];
-  const summary: (string | number)[][] = [["concurrency", "added p50 ms", "added p99 ms", "throughput gateway/direct"]];
+  const summary: (string | number)[][] = [["concurrency", "passthrough adds p50", "gateway adds p50", "added p50 gateway ÷ passthrough", "added p99 gateway ÷ passthrough", "req/s gateway ÷ passthrough"]];
   for (const concurrency of [1, 8]) {
-    const samples = { direct: { lat: [] as number[], rps: [] as number[] }, gateway: { lat: [] as number[], rps: [] as number[] } };
+    const lat = Object.fromEntries(paths.map((p) => [p, [] as number[]])) as Record<Path, number[]>;
+    const rps = Object.fromEntries(paths.map((p) => [p, [] as number[]])) as Record<Path, number[]>;
     for (let round = 0; round < ROUNDS; round++) {
-      // Alternate the order each round so drift on a noisy machine hits both paths alike.
-      const order = round % 2 === 0 ? (["direct", "gateway"] as const) : (["gateway", "direct"] as const);
+      // Rotate the order each round so drift on a noisy machine hits every path alike.
+      const order = paths.map((_, i) => paths[(i + round) % paths.length]!);
       for (const name of order) {
         const t = targets[name];
         const { latencies, wallMs } = await closedLoop(REQUESTS, concurrency, () => post(t.url, t.auth));
-        samples[name].lat.push(...latencies);
-        samples[name].rps.push((REQUESTS / wallMs) * 1000);
+        lat[name].push(...latencies);
+        rps[name].push((REQUESTS / wallMs) * 1000);
       }
     }
-    for (const name of ["direct", "gateway"] as const) {
-      rows.push([concurrency, name, percentile(samples[name].lat, 50), percentile(samples[name].lat, 99), median(samples[name].rps)]);
-    }
-    summary.push([
-      concurrency,
-      percentile(samples.gateway.lat, 50) - percentile(samples.direct.lat, 50),
-      percentile(samples.gateway.lat, 99) - percentile(samples.direct.lat, 99),
-      median(samples.gateway.rps) / median(samples.direct.rps),
-    ]);
+    for (const name of paths) rows.push([concurrency, name, percentile(lat[name], 50), percentile(lat[name], 99), median(rps[name])]);
+    const added = (name: Path, p: number) => percentile(lat[name], p) - percentile(lat.direct, p);
+    summary.push([concurrency, added("passthrough", 50), added("gateway", 50), added("gateway", 50) / added("passthrough", 50), added("gateway", 99) / added("passthrough", 99), median(rps.gateway) / median(rps.passthrough)]);
   }
   console.log(`bench/overhead: ${REQUESTS} requests × ${ROUNDS} rounds per path and concurrency; simulator ttft ${TTFT} ms, 8 tokens`);
   console.log(table(rows));
   console.log();
   console.log(table(summary));
 } finally {
+  await passthrough.stop();
   await stack.stop();
 }

@@ -85,39 +85,18 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     PROVIDERS: JSON.stringify(providers),
     ...options.vars,
   };
-  let child: ChildProcess;
-  let output = "";
+  let worker: WranglerProcess;
   const launch = async () => {
-    const inspector = await freePort();
-    output = "";
-    child = spawn(
-      wrangler,
-      ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector), "--persist-to", state, "--show-interactive-dev-session=false", "--log-level", "warn", ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`])],
-      { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, CI: "true" }, detached: true },
-    );
-    child.stdout?.on("data", (d) => (output = (output + d).slice(-20_000)));
-    child.stderr?.on("data", (d) => (output = (output + d).slice(-20_000)));
-    await waitHealthy(url, child, () => output);
-  };
-  const kill = async (signal: NodeJS.Signals) => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((r) => child.once("exit", r));
-    // wrangler runs workerd as a child: signal the whole process group.
-    try {
-      process.kill(-child.pid!, signal);
-    } catch {
-      child.kill(signal);
-    }
-    await exited;
+    worker = await startWrangler(["--port", String(port), "--persist-to", state, ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`])], url);
   };
   await launch();
   return {
     url,
     sim,
-    crash: () => kill("SIGKILL"),
+    crash: () => worker.kill("SIGKILL"),
     restart: launch,
     async stop() {
-      await kill("SIGTERM");
+      await worker.kill("SIGTERM");
       await sim.close();
       rmSync(state, { recursive: true, force: true });
     },
@@ -129,4 +108,43 @@ export async function stackKey(stack: Stack, name = "test"): Promise<string> {
   const res = await fetch(`${stack.url}/api/keys`, { method: "POST", headers: { authorization: `Bearer ${STACK_ADMIN_KEY}`, "content-type": "application/json" }, body: JSON.stringify({ name }) });
   if (res.status !== 201) throw new Error(`key creation failed: ${res.status} ${await res.text()}`);
   return ((await res.json()) as { key: string }).key;
+}
+
+interface WranglerProcess {
+  kill(signal: NodeJS.Signals): Promise<void>;
+}
+
+/** `wrangler dev` with these arguments (a port among them), once `url` answers its health check. */
+async function startWrangler(args: string[], url: string): Promise<WranglerProcess> {
+  const inspector = await freePort();
+  let output = "";
+  const child = spawn(wrangler, ["dev", "--ip", "127.0.0.1", "--inspector-port", String(inspector), "--show-interactive-dev-session=false", "--log-level", "warn", ...args], { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, CI: "true" }, detached: true });
+  child.stdout?.on("data", (d) => (output = (output + d).slice(-20_000)));
+  child.stderr?.on("data", (d) => (output = (output + d).slice(-20_000)));
+  const kill = async (signal: NodeJS.Signals) => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once("exit", r));
+    // wrangler runs workerd as a child: signal the whole process group.
+    try {
+      process.kill(-child.pid!, signal);
+    } catch {
+      child.kill(signal);
+    }
+    await exited;
+  };
+  try {
+    await waitHealthy(url, child, () => output);
+  } catch (error) {
+    await kill("SIGTERM");
+    throw error;
+  }
+  return { kill };
+}
+
+/** The bare passthrough Worker (bench/passthrough) under `wrangler dev`, forwarding to `upstreamUrl`. */
+export async function startPassthrough(upstreamUrl: string, upstreamKey: string): Promise<{ url: string; stop(): Promise<void> }> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const worker = await startWrangler(["--config", join(root, "bench", "passthrough", "wrangler.toml"), "--port", String(port), "--var", `UPSTREAM_URL:${upstreamUrl}`, "--var", `UPSTREAM_KEY:${upstreamKey}`], url);
+  return { url, stop: () => worker.kill("SIGTERM") };
 }
