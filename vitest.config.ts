@@ -24,6 +24,7 @@ export default defineConfig({
                 ALLOW_PRIVATE_USER_UPSTREAMS: "true",
                 ALLOW_REGISTRATION: "true",
                 UPSTREAM_TIMEOUT_MS: "3000",
+                LOG_FLUSH_MS: "20",
                 PROVIDERS: JSON.stringify([
                   {
                     name: "sim",

@@ -27,6 +27,8 @@ export type Bindings = Omit<Env, "PROVIDERS" | "REALTIME_WAIT_MS"> & {
   ROUTER_SWITCH_DELAY_MS?: string;
   ROUTER_SWITCH_COOLDOWN_MS?: string;
   INTERNAL_API_KEY?: string;
+  LOG_FLUSH_MS?: string;
+  TASK_RUNNERS?: string;
   [secret: string]: unknown;
 };
 
@@ -86,6 +88,10 @@ const tunables = z.object({
   ROUTER_SWITCH_DELAY_MS: intVar(10_000),
   /** After a change takes effect, how long before the switch may be toggled again. */
   ROUTER_SWITCH_COOLDOWN_MS: intVar(60_000),
+  /** How long an isolate buffers request-log rows before writing them in one batch. */
+  LOG_FLUSH_MS: intVar(250),
+  /** Task runs one queue consumer invocation starts at once, each in its own invocation. */
+  TASK_RUNNERS: intVar(32),
 });
 
 export type Settings = z.output<typeof secrets> & z.output<typeof tunables>;

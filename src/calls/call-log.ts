@@ -1,11 +1,16 @@
-/** The finish hook that writes a call's request-log row. */
+/** The finish hook that records a call's request-log row (written in batches, see log-batch.ts). */
 import { database } from "../db/client.ts";
-import { writeRequestLog } from "../db/request-logs.ts";
+import { settings } from "../env.ts";
 import type { CallContext } from "./call-context.ts";
 import type { CallRecord } from "./finish.ts";
+import { logBatchOf } from "./log-batch.ts";
 
 export async function logCall(ctx: CallContext, record: CallRecord): Promise<void> {
-  await writeRequestLog(database(ctx.env.DB), {
+  const now = Date.now();
+  const batch = logBatchOf(ctx.env.DB, () => database(ctx.env.DB), settings(ctx.env).LOG_FLUSH_MS);
+  await batch.add({
+    id: crypto.randomUUID(),
+    createdAt: now,
     userId: ctx.caller.ownerId,
     keyId: ctx.caller.keyId,
     endpoint: record.endpoint,
@@ -17,7 +22,7 @@ export async function logCall(ctx: CallContext, record: CallRecord): Promise<voi
     lane: record.lane,
     stream: record.stream,
     status: record.status,
-    latencyMs: Date.now() - record.startedAt,
+    latencyMs: now - record.startedAt,
     ttftMs: record.ttftMs ?? null,
     promptTokens: record.usage?.inputTokens ?? null,
     completionTokens: record.usage?.outputTokens ?? null,

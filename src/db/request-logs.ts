@@ -5,8 +5,17 @@ import { requestLogs } from "./schema.ts";
 
 export type RequestLogRow = typeof requestLogs.$inferInsert;
 
-export async function writeRequestLog(db: Database, row: Omit<RequestLogRow, "id" | "createdAt">): Promise<void> {
-  await db.insert(requestLogs).values({ ...row, id: crypto.randomUUID(), createdAt: Date.now() });
+export type NewRequestLog = RequestLogRow & { id: string; createdAt: number };
+
+/** D1 binds at most 100 parameters per statement; a row binds 18. */
+const ROWS_PER_STATEMENT = 5;
+
+/** Writes rows in one batch (one round trip, one transaction). */
+export async function writeRequestLogs(db: Database, rows: NewRequestLog[]): Promise<void> {
+  const statements = [];
+  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) statements.push(db.insert(requestLogs).values(rows.slice(i, i + ROWS_PER_STATEMENT)));
+  const [first, ...rest] = statements;
+  if (first) await db.batch([first, ...rest]);
 }
 
 export interface LogFilter {

@@ -7,7 +7,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
 import worker from "../../src/index.ts";
 import type { Bindings } from "../../src/env.ts";
-import { ADMIN, adminKey, call, callWith, simConfigure, simUrl, userWithKey } from "./helpers.ts";
+import { ADMIN, adminKey, call, callWith, logRows, simConfigure, simUrl, userWithKey } from "./helpers.ts";
 
 type Json = Record<string, any>;
 const KEY_OK = "sk-sim-health-keyOK1";
@@ -78,8 +78,8 @@ describe("health", () => {
     const real = await call("/v1/chat/completions", { method: "POST", key, json: { model: "hc-model", messages: [{ role: "user", content: "hi" }] } });
     expect(real.headers.get("x-gateway-deployment")).toBe("hc/good/hc-up");
     await runCron();
-    const logs = (await (await call("/api/logs?model=hc-model&limit=50", { key: ADMIN })).json()) as { data: Json[] };
-    const probes = logs.data.filter((r) => r.endpoint === "health_check");
+    const logs = await logRows("model=hc-model&limit=50", (rows) => rows.some((r) => r.endpoint === "health_check"));
+    const probes = logs.filter((r) => r.endpoint === "health_check");
     expect(probes.map((r) => r.deployment)).toContain("hc/bad/hc-up");
     expect(probes.map((r) => r.deployment)).not.toContain("hc/good/hc-up");
   });

@@ -42,6 +42,20 @@ export async function callWith(settings: Record<string, string | undefined>, pat
   return res;
 }
 
+/**
+ * Request-log rows (admin view) for a query string, once `ready` holds: rows are written in
+ * batches after the response, so this polls briefly (2 s at most) and returns what it has then.
+ */
+export async function logRows(query: string, ready: (rows: Record<string, any>[]) => boolean): Promise<Record<string, any>[]> {
+  let rows: Record<string, any>[] = [];
+  for (let i = 0; i < 100; i++) {
+    rows = ((await (await call(`/api/logs?${query}`, { key: ADMIN })).json()) as { data: Record<string, any>[] }).data;
+    if (ready(rows)) return rows;
+    await scheduler.wait(20);
+  }
+  return rows;
+}
+
 /** The chat request bodies the simulator received recently, oldest first. */
 export async function simRequests(): Promise<Record<string, unknown>[]> {
   return ((await (await fetch(`${simUrl()}/sim/requests`)).json()) as { data: Record<string, unknown>[] }).data;
