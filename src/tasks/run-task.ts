@@ -29,6 +29,8 @@ export interface RunContext {
   hold?: string;
   /** The invocation's keeper of holds and runs; a private one when absent. */
   keeper?: ClaimKeeper;
+  /** Where work after the outcome goes (log rows, releases); awaited before returning when absent. */
+  waitUntil?: (work: Promise<unknown>) => void;
 }
 
 function asTaskError(error: { message: string; code?: string | null }, type = "upstream_error"): TaskError {
@@ -47,7 +49,7 @@ export async function runTask(env: Bindings, taskId: string, context: RunContext
   const tokens = { hold, run: undefined as string | undefined };
   keeper.keep(hold);
   try {
-    return await runHeld(env, db, taskId, tokens, keeper);
+    return await runHeld(env, db, taskId, tokens, keeper, context.waitUntil);
   } catch (error) {
     const ours = [hold, ...(tokens.run ? [tokens.run] : [])];
     const now = Date.now();
@@ -74,7 +76,7 @@ export async function runTask(env: Bindings, taskId: string, context: RunContext
   }
 }
 
-async function runHeld(env: Bindings, db: Database, taskId: string, tokens: { hold: string; run: string | undefined }, keeper: ClaimKeeper): Promise<RunResult> {
+async function runHeld(env: Bindings, db: Database, taskId: string, tokens: { hold: string; run: string | undefined }, keeper: ClaimKeeper, waitUntil: RunContext["waitUntil"]): Promise<RunResult> {
   const { TASK_WAIT_MS, UPSTREAM_TIMEOUT_MS } = settings(env);
   const { hold } = tokens;
 
@@ -113,7 +115,7 @@ async function runHeld(env: Bindings, db: Database, taskId: string, tokens: { ho
     // Set by `settle`; a run that never settles (its claim lost) skips.
     let outcome = "skipped" as RunResult | "rerun";
     const pending: Promise<unknown>[] = [];
-    const ctx: CallContext = { env, caller: row, waitUntil: (work) => pending.push(work), signal: NEVER, endpoint: "tasks" };
+    const ctx: CallContext = { env, caller: row, waitUntil: waitUntil ?? ((work) => void pending.push(work)), signal: NEVER, endpoint: "tasks" };
     await runCall(ctx, {
       model: row.model,
       route,
