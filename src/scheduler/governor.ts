@@ -37,6 +37,8 @@ export class Governor extends DurableObject<Bindings> {
   readonly #waiters = new Map<string, (result: Answer) => void>();
   readonly #watchers = new Map<string, ((state: LeaseWatch) => void)[]>();
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** When the alarm this object last set will fire (null or undefined: none set since it started or fired). */
+  #alarmAt: number | null | undefined;
 
   #load(limits: PolicyLimits | undefined, now: number): GovernorPolicy {
     if (!this.#policy) {
@@ -107,6 +109,8 @@ export class Governor extends DurableObject<Bindings> {
   }
 
   override async alarm(): Promise<void> {
+    // A fired alarm is gone: the next persist sets the next one.
+    this.#alarmAt = null;
     const now = Date.now();
     this.#apply(this.#load(undefined, now).tick(now), now);
   }
@@ -138,8 +142,15 @@ export class Governor extends DurableObject<Bindings> {
     const policy = this.#policy;
     if (policy) this.ctx.storage.kv.put(STATE_KEY, policy.snapshot());
     const wake = policy?.nextWakeAt(now) ?? Infinity;
-    if (Number.isFinite(wake)) void this.ctx.storage.setAlarm(Math.max(wake, now + 1));
-    else void this.ctx.storage.deleteAlarm();
+    // The alarm is written only when it must come sooner: an early alarm merely ticks and sets the
+    // next, so most acquires and releases leave it alone (one storage write fewer per call).
+    if (Number.isFinite(wake)) {
+      const at = Math.max(wake, now + 1);
+      if (this.#alarmAt == null || at < this.#alarmAt) {
+        void this.ctx.storage.setAlarm(at);
+        this.#alarmAt = at;
+      }
+    }
     // Alarms are durable but coarse; a short wake (a draining slot, a waiter's deadline) also gets a timer.
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
