@@ -1,9 +1,8 @@
 // bench/scheduler: realtime and task calls on one capped provider, the gateway's scheduler side
 // by side with a naive gateway (one FIFO lane, fixed concurrency), in one run.
 //   npm run bench:scheduler [-- --cap 6 --tasks 300 --step-tasks 300 --latency-ms 800 --baseline-s 20]
-// The default cap is 6 because locally one queue consumer invocation runs at a time and holds at
-// most six upstream calls (the Workers limit per invocation): with a larger cap the local runtime,
-// not the policy, would bound the tasks. On Cloudflare, consumer invocations run concurrently.
+// The default cap is 6, the figure the docs quote from before task runs fanned out (one local
+// consumer invocation then held at most six upstream calls); try --cap 8 and --cap 32.
 import { parseArgs } from "node:util";
 import { startStack, stackKey, STACK_ADMIN_KEY, type Stack } from "../scripts/dev-stack.ts";
 import { startNaiveFifo } from "./naive-fifo.ts";
