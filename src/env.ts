@@ -29,6 +29,7 @@ export type Bindings = Omit<Env, "PROVIDERS" | "REALTIME_WAIT_MS"> & {
   INTERNAL_API_KEY?: string;
   LOG_FLUSH_MS?: string;
   TASK_RUNNERS?: string;
+  CAPACITY_SHARES?: string;
   [secret: string]: unknown;
 };
 
@@ -92,6 +93,8 @@ const tunables = z.object({
   LOG_FLUSH_MS: intVar(250),
   /** Task runs one queue consumer invocation starts at once, each in its own invocation. */
   TASK_RUNNERS: intVar(32),
+  /** Whether governors hand isolates with steady realtime traffic a share of slots they admit into without a round trip. */
+  CAPACITY_SHARES: z.stringbool().default(true),
 });
 
 export type Settings = z.output<typeof secrets> & z.output<typeof tunables>;

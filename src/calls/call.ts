@@ -22,7 +22,8 @@ import type { Deployment } from "../routing/route-table.ts";
 import type { PromptText } from "../routing/rules.ts";
 import { recordRuleHit } from "../routing/rule-hits.ts";
 import { noteCooling, noteView } from "../routing/views.ts";
-import { requestLease, type Lease } from "../scheduler/lease.ts";
+import { requestLease, type LeaseTarget } from "../scheduler/lease.ts";
+import { noteGovernorSlot, takeSharedSlot, type Slot } from "../scheduler/share-slot.ts";
 import type { Lane, Outcome, RejectReason } from "../scheduler/policy.ts";
 import type { CallContext } from "./call-context.ts";
 import { failoverDelayMs, worthFailingOver } from "./failover.ts";
@@ -90,7 +91,7 @@ export interface CallPlan<T> {
   /** Before a deployment is asked for a slot: what it cannot take is refused without calling (a field its provider cannot take). */
   prepare?: (route: Deployment) => void;
   /** When a slot is granted, before the attempt (a task run claims its row). */
-  onLease?: (lease: Lease, route: Deployment) => void;
+  onLease?: (lease: Slot, route: Deployment) => void;
   /**
    * The upstream attempt on a deployment, aborted by `signal`. `budgetMs`, when set, caps its
    * upstream timeout: another deployment is waiting to be tried if this one hangs.
@@ -184,6 +185,8 @@ export async function runCall<T>(ctx: CallContext, plan: CallPlan<T>): Promise<C
     const done = async (summary: Summary): Promise<void> => {
       // Release alongside the settling writes; a failed release only lets the lease expire.
       const released = lease.release(summary.outcome);
+      // Kept alive past the response: what the governor answers (its view, a share's renewal) must land.
+      ctx.waitUntil(released);
       const settled = await plan.settle?.(result, deployment).finally(() => released);
       if (settled?.log === false) return;
       finishCall(ctx, { ...record, status: settled?.status ?? summary.status, ttftMs: summary.ttftMs, usage: summary.usage, error: settled?.error ?? summary.error });
@@ -226,14 +229,23 @@ export function deploymentsThatFit(deployments: Deployment[], prepare: (d: Deplo
  * not failing with the full wait (capped by `capMs`, the failover time left). A refusal says
  * which deployment refused and why; the caller decides what the call comes to.
  */
-async function leaseOne<T>(ctx: CallContext, plan: CallPlan<T>, candidates: Deployment[], failed: Set<string>, capMs: number | undefined): Promise<{ lease: Lease; deployment: Deployment } | { refused: { d: Deployment; reason: RejectReason; retryAfterMs: number } }> {
+async function leaseOne<T>(ctx: CallContext, plan: CallPlan<T>, candidates: Deployment[], failed: Set<string>, capMs: number | undefined): Promise<{ lease: Slot; deployment: Deployment } | { refused: { d: Deployment; reason: RejectReason; retryAfterMs: number } }> {
   // Each deployment is tried at most once per call.
   const pool = candidates.filter((d) => !failed.has(d.id));
-  const ask = (d: Deployment, waitMs: number) =>
-    requestLease(ctx.env, { governor: d.governor, label: d.id, limits: d.provider.limits }, { lane: plan.lane, tenant: ctx.caller.ownerId, tokens: plan.tokens, waitMs, taskId: plan.taskId, deadline: plan.deadline }, (view) => noteView(d.governor, view));
+  const targetOf = (d: Deployment): LeaseTarget => ({ governor: d.governor, label: d.id, limits: d.provider.limits });
+  // A realtime call first takes a free slot of this isolate's capacity share, if it holds one: no round trip.
+  const shared = plan.lane === "realtime" && settings(ctx.env).CAPACITY_SHARES;
+  const local = (d: Deployment) => (shared ? takeSharedSlot(ctx.env, targetOf(d), ctx.waitUntil, (view) => noteView(d.governor, view)) : undefined);
+  const ask = async (d: Deployment, waitMs: number) => {
+    const got = await requestLease(ctx.env, targetOf(d), { lane: plan.lane, tenant: ctx.caller.ownerId, tokens: plan.tokens, waitMs, taskId: plan.taskId, deadline: plan.deadline }, (view) => noteView(d.governor, view));
+    if (shared && "lease" in got) noteGovernorSlot(ctx.env, targetOf(d), ctx.waitUntil, (view) => noteView(d.governor, view));
+    return got;
+  };
   const refusals: { d: Deployment; reason: RejectReason; retryAfterMs: number }[] = [];
   if (pool.length > 1) {
     for (const d of pool) {
+      const slot = local(d);
+      if (slot) return { lease: slot, deployment: d };
       const got = await ask(d, 0);
       if ("lease" in got) return { lease: got.lease, deployment: d };
       refusals.push({ d, reason: got.refused.reason, retryAfterMs: got.refused.retryAfterMs });
@@ -242,6 +254,8 @@ async function leaseOne<T>(ctx: CallContext, plan: CallPlan<T>, candidates: Depl
   }
   const waitFor = pool.find((d) => !refusals.some((r) => r.d === d && r.reason === "breaker_open"));
   if (waitFor) {
+    const slot = pool.length === 1 ? local(waitFor) : undefined;
+    if (slot) return { lease: slot, deployment: waitFor };
     const waitMs = Math.max(0, Math.min(plan.waitMs, plan.deadline === undefined ? Infinity : plan.deadline - Date.now(), capMs ?? Infinity));
     const got = await ask(waitFor, waitMs);
     if ("lease" in got) return { lease: got.lease, deployment: waitFor };

@@ -26,6 +26,7 @@ export const statusRoutes = new Hono<AppEnv>().get("/", async (c) => {
             rpm: d.provider.limits.rpm ?? null,
             tpm: d.provider.limits.tpm ?? null,
             realtime_in_flight: g.realtimeInFlight,
+            shares: g.shares,
             task_in_flight: g.taskInFlight,
             task_limit: g.taskLimit,
             reserve: g.reserve,

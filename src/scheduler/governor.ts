@@ -7,6 +7,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Bindings } from "../env.ts";
 import { ABORT_DRAIN_MS, FIRST_LEASE_TTL_MS, LEASE_TTL_MS } from "./lease-timing.ts";
+import type { ShareGrant, ShareReport } from "./shares.ts";
 import { GovernorPolicy, type Effects, type GovernorView, type Lane, type Outcome, type PolicyLimits, type RejectReason } from "./policy.ts";
 
 /** While callers wait, wakes sooner than this are also timed in memory (alarms are coarse); the rest by alarm. */
@@ -74,6 +75,15 @@ export class Governor extends DurableObject<Bindings> {
     this.#apply(policy.release(leaseId, outcome, now), now);
     this.#notify(leaseId, "gone");
     return policy.view(now);
+  }
+
+  /** An isolate asks for, renews or gives back its capacity share (see shares.ts). */
+  async share(holder: string, report: ShareReport, limits: PolicyLimits): Promise<{ grant: ShareGrant; view: GovernorView }> {
+    const now = Date.now();
+    const policy = this.#load(limits, now);
+    const { grant, effects } = policy.share(holder, report, now);
+    this.#apply(effects, now);
+    return { grant, view: policy.view(now) };
   }
 
   /** Keeps a lease alive during a long call; `revoked` tells the holder to abort. */

@@ -37,6 +37,8 @@ export interface Lease {
   expiresAt: number;
   /** Revoked for preemption: the holder must abort and release. */
   revoked: boolean;
+  /** A capacity share (see shares.ts): this many realtime slots, spent by one isolate without round trips. */
+  slots?: number | undefined;
 }
 
 /** What the holder reports when it gives a lease back. */

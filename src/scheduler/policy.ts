@@ -8,6 +8,7 @@ import { arrivalRate, emptyDemand, latencyRising, recentLatency, recordArrival, 
 import { pickNext, recentGrants, recordGrant, type ServiceRecord } from "./task-order.ts";
 import { adjust, bucketPerMinute, canTake, msUntil, refill, take, type TokenBucket } from "../core/token-bucket.ts";
 import { admission, BREAKER, failureRatio, initialBreaker, outcomeKind, probeLost, recordOutcome, retryInMs, startProbe, type BreakerOptions, type BreakerState } from "./breaker.ts";
+import { shareSize, SHARES, type ShareGrant, type ShareReport } from "./shares.ts";
 import type { AcquireRequest, Effects, GovernorView, Lane, Lease, Outcome, PolicyLimits, PolicyOptions, PolicySnapshot, RejectReason, Rejection, Stats, Waiter } from "./lease-types.ts";
 
 export type * from "./lease-types.ts";
@@ -132,6 +133,40 @@ export class GovernorPolicy {
     return effects;
   }
 
+  /**
+   * An isolate asks for, renews or gives back its capacity share (see shares.ts), with what its
+   * local calls did since it last reported. The share keeps max(grant, reported in use) slots.
+   */
+  share(holder: string, report: ShareReport, now: number): { grant: ShareGrant; effects: Effects } {
+    const effects = emptyEffects();
+    const id = `share:${holder}`;
+    const current = this.#leases.get(id);
+    for (let i = 0; i < report.arrivals; i++) recordArrival(this.#demand, now);
+    this.#stats.granted.realtime += report.arrivals;
+    const probe: Lease = current ?? { id, lane: "realtime", tenant: "share", tokens: 0, grantedAt: now, expiresAt: now, revoked: false };
+    for (const outcome of report.outcomes) {
+      const kind = outcomeKind(outcome.status);
+      if (kind === "success") this.#lastSuccessAt = now;
+      if (kind !== "neutral" && this.#breakerOn()) recordOutcome(this.#breaker, outcome.status, now, undefined, this.#breakerOptions());
+      this.#learn(probe, outcome, now);
+    }
+    const slots = shareSize({
+      maxConcurrency: this.#limits.maxConcurrency,
+      occupiedByOthers: this.#occupied() - (current?.slots ?? 0),
+      anyoneWaiting: this.#waiting.length > 0,
+      rateLimited: Boolean(this.#rpm || this.#tpm) || this.#cooldownUntil > now,
+      breakerClosed: this.#breaker.phase === "closed",
+      want: report.want,
+    });
+    const held = Math.max(slots, report.inUse);
+    if (held > 0) {
+      this.#leases.set(id, { ...probe, slots: held, expiresAt: now + SHARES.ttlMs });
+    } else this.#leases.delete(id);
+    // Slots given back (or a failure that opened the breaker) may let waiters in.
+    this.#pump(now, effects);
+    return { grant: { slots, ttlMs: SHARES.ttlMs }, effects };
+  }
+
   /** Extends a live lease; tells a revoked holder to stop. */
   renew(leaseId: string, now: number): { known: boolean; revoked: boolean } {
     const lease = this.#leases.get(leaseId);
@@ -153,7 +188,8 @@ export class GovernorPolicy {
     for (const lease of this.#leases.values()) {
       if (lease.expiresAt <= now) {
         this.#leases.delete(lease.id);
-        this.#stats.expiredLeases++;
+        // A share ends this way whenever its isolate's traffic stops; only a lease's expiry means a lost holder.
+        if (lease.slots === undefined) this.#stats.expiredLeases++;
         probeLost(this.#breaker, lease.id);
         effects.expired.push(lease);
       }
@@ -220,6 +256,7 @@ export class GovernorPolicy {
       rpm: this.#limits.rpm ?? null,
       tpm: this.#limits.tpm ?? null,
       realtimeInFlight: this.#count("realtime"),
+      shares: this.#shares(),
       taskInFlight: this.#count("task"),
       taskLimit: Math.round(this.#taskLimit.limit * 100) / 100,
       reserve: this.reserve(now),
@@ -304,12 +341,22 @@ export class GovernorPolicy {
 
   /** Slots taken: live leases plus aborted calls the upstream may not have noticed yet. */
   #occupied(): number {
-    return this.#leases.size + this.#draining.length;
+    let n = this.#draining.length;
+    for (const lease of this.#leases.values()) n += lease.slots ?? 1;
+    return n;
+  }
+
+  /** Capacity shares held by isolates: how many, and their slots (counted in realtime in flight). */
+  #shares(): { holders: number; slots: number } {
+    let holders = 0;
+    let slots = 0;
+    for (const lease of this.#leases.values()) if (lease.slots !== undefined) (holders++, (slots += lease.slots));
+    return { holders, slots };
   }
 
   #count(lane: Lane): number {
     let n = 0;
-    for (const lease of this.#leases.values()) if (lease.lane === lane) n++;
+    for (const lease of this.#leases.values()) if (lease.lane === lane) n += lease.slots ?? 1;
     return n;
   }
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { Bindings } from "../../src/env.ts";
 import type { Governor } from "../../src/scheduler/governor.ts";
 import { governorFor } from "../../src/scheduler/lease.ts";
-import { adminKey, chat, governorOfModel, simReset, simStats } from "./helpers.ts";
+import { ADMIN, adminKey, call, callWith, chat, governorOfModel, simReset, simStats, simUrl } from "./helpers.ts";
 
 const CAP = 4; // the simulator's hard cap and the provider's max_concurrency (see vitest.config.ts)
 
@@ -65,5 +65,36 @@ describe("leases expire when their holder dies", () => {
     const again = await stub.acquire({ lane: "realtime", tenant: "t", limits, tokens: 1, waitMs: 0 });
     expect(again.ok).toBe(true);
     expect((await stub.status(limits)).expiredLeases).toBe(1);
+  });
+});
+
+describe("capacity shares", () => {
+  async function provider(name: string): Promise<string> {
+    const res = await call("/api/providers", { method: "POST", key: ADMIN, json: { name, type: "openai-compatible", base_url: `${simUrl()}/v1`, api_key: "sk-sim-test", limits: { max_concurrency: 8 }, models: [{ name: `${name}-model`, upstream_model: `${name}-upstream` }] } });
+    expect(res.status).toBe(201);
+    return `${name}-model`;
+  }
+  const ask = (key: string, model: string, settings: Record<string, string> = {}) => callWith(settings, "/v1/chat/completions", { method: "POST", key, json: { model, messages: [{ role: "user", content: "hi" }] } });
+
+  it("an isolate with steady realtime traffic gets a share of slots, which the governor counts in flight", async () => {
+    const model = await provider("shared");
+    const key = await adminKey();
+    for (let i = 0; i < 30; i++) expect((await ask(key, model)).status).toBe(200);
+    const { governor: gov, limits } = await governorOfModel(model);
+    const status = await gov.status(limits);
+    expect(status.shares.holders).toBe(1);
+    expect(status.shares.slots).toBeGreaterThanOrEqual(1);
+    // Calls admitted into the share are still counted by the governor (as realtime arrivals).
+    expect(status.granted.realtime).toBeGreaterThanOrEqual(10);
+    const listed = ((await (await call("/api/status", { key: ADMIN })).json()) as { data: { provider: string; deployments: { shares: unknown }[] }[] }).data;
+    expect(listed.find((p) => p.provider === "shared")!.deployments[0]!.shares).toMatchObject({ holders: 1 });
+  });
+
+  it("CAPACITY_SHARES=false: every call asks the governor, and no share is held", async () => {
+    const model = await provider("unshared");
+    const key = await adminKey();
+    for (let i = 0; i < 30; i++) expect((await ask(key, model, { CAPACITY_SHARES: "false" })).status).toBe(200);
+    const { governor: gov, limits } = await governorOfModel(model);
+    expect((await gov.status(limits)).shares).toEqual({ holders: 0, slots: 0 });
   });
 });

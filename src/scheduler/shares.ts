@@ -1,0 +1,163 @@
+/**
+ * Capacity shares, in the style of Doorman: while a deployment's headroom is large, its governor
+ * hands an isolate with steady realtime traffic a few realtime slots for a short time. The isolate
+ * admits realtime calls into them locally, with no round trip, and renews the share in the
+ * background, reporting what its calls did (arrivals, outcomes) so the breaker and the task lane's
+ * signals still learn from every call.
+ *
+ * The cap stays exact: the governor counts every slot of a share as in flight; the isolate never
+ * has more calls in its share than it was granted; while a renewal is on its way the isolate admits
+ * nothing new, so the in-use count it reported can only have fallen when the answer lands, and the
+ * governor keeps max(new grant, reported in use) slots. A share the isolate stops renewing (it died)
+ * expires like a lease; a live one is renewed while its calls run.
+ */
+import { outcomeKind } from "./breaker.ts";
+import type { Outcome } from "./lease-types.ts";
+
+export const SHARES = {
+  /** How long a share lasts at the governor without renewal. */
+  ttlMs: 2_000,
+  /** The isolate stops using a share this long before the governor would expire it. */
+  marginMs: 300,
+  /** Renew when less than this is left (so a busy isolate renews about once a second). */
+  renewWithinMs: 1_000,
+  /** Realtime calls through the governor in the last `steadyWindowMs` that make traffic steady enough to ask. */
+  steadyCalls: 10,
+  steadyWindowMs: 2_000,
+  /** A full share (calls falling through to the governor) asks to grow at most this often. */
+  growEveryMs: 250,
+  /** Outcomes carried by one renewal at most; a full buffer renews at once. */
+  maxOutcomes: 64,
+} as const;
+
+/** What an isolate tells the governor when it asks for (or renews) a share. */
+export interface ShareReport {
+  /** Calls in the share right now (none will start until the answer). */
+  inUse: number;
+  /** Slots it would like: its recent peak of calls at once (local, and through the governor), plus one. */
+  want: number;
+  /** Calls admitted locally since the last report. */
+  arrivals: number;
+  /** What those calls did upstream. */
+  outcomes: Outcome[];
+}
+
+export interface ShareGrant {
+  slots: number;
+  ttlMs: number;
+}
+
+/**
+ * The governor's rule: how many slots to give a holder. A share only while headroom is large:
+ * nobody waiting, no request or token rates (those stay exact in the governor), the breaker
+ * closed, and a quarter of the capacity still free after the grant. At most a quarter of the
+ * capacity per holder.
+ */
+export function shareSize(input: { maxConcurrency: number; occupiedByOthers: number; anyoneWaiting: boolean; rateLimited: boolean; breakerClosed: boolean; want: number }): number {
+  const { maxConcurrency: C, occupiedByOthers, anyoneWaiting, rateLimited, breakerClosed, want } = input;
+  if (anyoneWaiting || rateLimited || !breakerClosed) return 0;
+  const keepFree = Math.ceil(C / 4);
+  const room = C - occupiedByOthers - keepFree;
+  const size = Math.min(Math.max(1, want), Math.max(1, Math.floor(C / 4)), room);
+  return size >= 1 ? size : 0;
+}
+
+/** An isolate's share of one governor's slots. Time is passed in, so it is testable as is. */
+export class LocalShare {
+  #slots = 0;
+  #inUse = 0;
+  /** Slots the governor counts for this isolate (as of its last answer). */
+  #accounted = 0;
+  #validUntil = 0;
+  #renewing = false;
+  /** A failure was seen: no local admits until the governor has heard of it. */
+  #suspended = false;
+  #arrivals = 0;
+  #outcomes: Outcome[] = [];
+  #peak = 0;
+  #viaGovernor: number[] = [];
+  /** Realtime calls that went through the governor since the last report. */
+  #fellThrough = 0;
+  #lastAskAt = -Infinity;
+  #sentAt = 0;
+
+  get slots(): number {
+    return this.#slots;
+  }
+
+  get inUse(): number {
+    return this.#inUse;
+  }
+
+  /** Takes a slot of the share for a realtime call, if there is a free one. */
+  tryTake(now: number): boolean {
+    if (this.#renewing || this.#suspended || now >= this.#validUntil || this.#inUse >= this.#slots) return false;
+    this.#inUse++;
+    this.#arrivals++;
+    this.#peak = Math.max(this.#peak, this.#inUse);
+    return true;
+  }
+
+  /** A local call ended. */
+  give(outcome: Outcome | undefined): void {
+    this.#inUse = Math.max(0, this.#inUse - 1);
+    if (!outcome) return;
+    this.#outcomes.push(outcome);
+    const kind = outcomeKind(outcome.status);
+    if (kind === "failure" || outcome.status === 429) this.#suspended = true;
+  }
+
+  /** A realtime call went through the governor (no local slot free): steady traffic earns a share, and a full one grows. */
+  noteViaGovernor(now: number): void {
+    this.#viaGovernor.push(now);
+    if (this.#viaGovernor.length > SHARES.steadyCalls) this.#viaGovernor.shift();
+    this.#fellThrough++;
+  }
+
+  /** Whether to send a report now: to ask for a first share, renew one, or tell of a failure. */
+  shouldReport(now: number): boolean {
+    if (this.#renewing) return false;
+    // Slots the governor still counts for calls that have ended: give them back.
+    if (this.#slots === 0 && this.#inUse === 0 && this.#accounted > 0) return true;
+    const holding = this.#slots > 0 || this.#inUse > 0;
+    if (holding) {
+      const outgrown = this.#fellThrough >= 2 && now - this.#lastAskAt >= SHARES.growEveryMs;
+      return this.#suspended || outgrown || this.#outcomes.length >= SHARES.maxOutcomes || this.#validUntil - now < SHARES.renewWithinMs;
+    }
+    const steady = this.#viaGovernor.length >= SHARES.steadyCalls && now - this.#viaGovernor[0]! <= SHARES.steadyWindowMs;
+    return steady && now - this.#lastAskAt >= SHARES.steadyWindowMs;
+  }
+
+  /** Starts a renewal: no local admits until `settle`. */
+  report(now: number): ShareReport {
+    this.#renewing = true;
+    this.#sentAt = now;
+    this.#lastAskAt = now;
+    // Enough for the calls it had at once, locally and through the governor, and one more.
+    const report: ShareReport = { inUse: this.#inUse, want: this.#peak + this.#fellThrough + 1, arrivals: this.#arrivals, outcomes: this.#outcomes.slice(0, SHARES.maxOutcomes) };
+    this.#arrivals = 0;
+    this.#fellThrough = 0;
+    this.#outcomes = this.#outcomes.slice(SHARES.maxOutcomes);
+    this.#peak = this.#inUse;
+    return report;
+  }
+
+  /** The governor's answer (or none: it was unreachable, and the share is given up locally). */
+  settle(grant: ShareGrant | undefined, report: ShareReport): void {
+    this.#renewing = false;
+    if (!grant) {
+      // Nothing admitted locally until a governor answers; what the calls did is told next time.
+      this.#slots = 0;
+      this.#arrivals += report.arrivals;
+      this.#outcomes.unshift(...report.outcomes);
+      return;
+    }
+    this.#suspended = false;
+    this.#slots = grant.slots;
+    // The governor now counts max(grant, reported in use) slots for this isolate, until it expires
+    // them: from when the request left, since the governor's clock started no earlier.
+    this.#accounted = Math.max(grant.slots, report.inUse);
+    this.#validUntil = this.#accounted > 0 ? this.#sentAt + grant.ttlMs - SHARES.marginMs : 0;
+    if (grant.slots === 0) this.#viaGovernor = [];
+  }
+}
