@@ -160,7 +160,8 @@ export class GovernorPolicy {
     });
     const held = Math.max(slots, report.inUse);
     if (held > 0) {
-      this.#leases.set(id, { ...probe, slots: held, expiresAt: now + SHARES.ttlMs });
+      // Calls already running keep their slots as long as a lease would; the unused rest lasts the share's short life.
+      this.#leases.set(id, { ...probe, slots: held, expiresAt: now + (report.inUse > 0 ? this.#options.leaseTtlMs : SHARES.ttlMs) });
     } else this.#leases.delete(id);
     // Slots given back (or a failure that opened the breaker) may let waiters in.
     this.#pump(now, effects);

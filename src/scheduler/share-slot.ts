@@ -6,7 +6,11 @@
 import type { Bindings } from "../env.ts";
 import { governorFor, type LeaseTarget } from "./lease.ts";
 import type { GovernorView, Outcome } from "./policy.ts";
+import { ABORT_DRAIN_MS } from "./lease-timing.ts";
 import { LocalShare, SHARES } from "./shares.ts";
+
+/** How often a running local call checks that its share is renewed in time. */
+const KEEP_ALIVE_MS = 250;
 
 /** What a call holds while it runs: a governor lease, or a slot of the isolate's share. */
 export interface Slot {
@@ -34,7 +38,7 @@ function reportIfDue(env: Bindings, target: LeaseTarget, share: LocalShare, onVi
   const now = Date.now();
   if (!share.shouldReport(now)) return undefined;
   holder ??= crypto.randomUUID();
-  const report = share.report(now);
+  const report = share.report(now, target.limits.maxConcurrency);
   return governorFor(env, target.governor)
     .share(holder, report, target.limits)
     .then(
@@ -52,10 +56,10 @@ function reportIfDue(env: Bindings, target: LeaseTarget, share: LocalShare, onVi
 /** A slot of this isolate's share of the deployment's realtime slots, if one is free now. */
 export function takeSharedSlot(env: Bindings, target: LeaseTarget, waitUntil: (work: Promise<unknown>) => void, onView?: (view: GovernorView) => void): Slot | undefined {
   const share = shares.get(target.governor);
-  if (!share?.tryTake(Date.now())) return undefined;
+  if (!share?.tryTake(Date.now(), target.limits.maxConcurrency)) return undefined;
   const renewal = reportIfDue(env, target, share, onView);
   if (renewal) waitUntil(renewal);
-  return new SharedSlot(env, target, share, onView);
+  return new SharedSlot(env, target, share, waitUntil, onView);
 }
 
 /** A realtime call got its slot from the governor: steady traffic earns this isolate a share. */
@@ -65,6 +69,9 @@ export function noteGovernorSlot(env: Bindings, target: LeaseTarget, waitUntil: 
   const asked = reportIfDue(env, target, share, onView);
   if (asked) waitUntil(asked);
 }
+
+/** Shares with an idle check pending (one per share): what idle calls did is reported about a second later. */
+const idleChecks = new WeakSet<LocalShare>();
 
 class SharedSlot implements Slot {
   readonly lost = NEVER;
@@ -76,15 +83,17 @@ class SharedSlot implements Slot {
     private readonly env: Bindings,
     private readonly target: LeaseTarget,
     private readonly share: LocalShare,
+    private readonly waitUntil: (work: Promise<unknown>) => void,
     private readonly onView?: (view: GovernorView) => void,
   ) {
-    // A long call keeps the share alive (the governor would expire it, and count its slot free).
+    // A long call keeps the share renewed while it runs (the governor would otherwise count its slot free).
     const tick = () => {
       this.#keepAlive = setTimeout(() => {
         if (this.#released) return;
-        void reportIfDue(this.env, this.target, this.share, this.onView);
+        const renewal = reportIfDue(this.env, this.target, this.share, this.onView);
+        if (renewal) this.waitUntil(renewal);
         tick();
-      }, SHARES.renewWithinMs / 2);
+      }, KEEP_ALIVE_MS);
     };
     tick();
   }
@@ -97,7 +106,20 @@ class SharedSlot implements Slot {
     if (this.#released) return;
     this.#released = true;
     if (this.#keepAlive !== undefined) clearTimeout(this.#keepAlive);
-    this.share.give(outcome);
-    await reportIfDue(this.env, this.target, this.share, this.onView);
+    this.share.give(outcome, Date.now(), ABORT_DRAIN_MS);
+    const work: Promise<void>[] = [];
+    const renewal = reportIfDue(this.env, this.target, this.share, this.onView);
+    if (renewal) work.push(renewal);
+    // The isolate's last call for now: report what the calls did once it has been idle a while.
+    if (this.share.inUse === 0 && !idleChecks.has(this.share)) {
+      idleChecks.add(this.share);
+      work.push(
+        scheduler.wait(SHARES.idleReportMs + 50).then(() => {
+          idleChecks.delete(this.share);
+          return reportIfDue(this.env, this.target, this.share, this.onView);
+        }),
+      );
+    }
+    await Promise.all(work);
   }
 }

@@ -144,11 +144,12 @@ describe("two deployments of one model", () => {
     const key = await adminKey();
     await simConfigure({ keyFaults: { [KEY_A]: "500", [KEY_B]: "hang" } });
     // The first call fails on a and waits on b (hanging, holding b's one slot).
+    const before = (await byKey())[LABEL_B]?.requests ?? 0;
     const holding = ask(key, "pairfull-model");
-    for (let i = 0; i < 100 && ((await byKey())[LABEL_B]?.requests ?? 0) === 0; i++) await scheduler.wait(20);
+    for (let i = 0; i < 100 && ((await byKey())[LABEL_B]?.requests ?? 0) === before; i++) await scheduler.wait(20);
     // No wait for b's slot (REALTIME_WAIT_MS 1 ms): b is still held however slowly this call starts.
     const second = await callWith({ REALTIME_WAIT_MS: "1" }, "/v1/chat/completions", { method: "POST", key, json: { model: "pairfull-model", messages: [{ role: "user", content: "hello" }] } });
-    expect(second.status).toBe(502);
+    expect(second.status, await second.clone().text()).toBe(502);
     expect([second.headers.get("x-gateway-deployment"), second.headers.get("x-gateway-attempts")]).toEqual(["pairfull/a/pairfull-upstream", "1"]);
     expect(((await second.json()) as Json).error.message).toMatch(/failed/);
     await simConfigure({ keyFaults: {} });
