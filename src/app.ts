@@ -4,7 +4,8 @@ import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import type { Context } from "hono";
 import { ConfigError, GatewayError } from "./core/errors.ts";
-import { anthropicErrorResponse } from "./wire/anthropic/error-body.ts";
+import { anthropicErrorBody } from "./wire/anthropic/error-body.ts";
+import { requestIdOf } from "./core/request-id.ts";
 import { anthropicRoutes } from "./routes/anthropic.ts";
 import { authenticate, requireAdmin } from "./middleware/auth.ts";
 import { settings, type AppEnv } from "./env.ts";
@@ -25,12 +26,26 @@ import { taskRoutes } from "./routes/tasks.ts";
 import { userRoutes } from "./routes/users.ts";
 
 /** An error in the caller's dialect: Anthropic's shape on the Anthropic surface, OpenAI's everywhere else. */
-function render(error: GatewayError, c: Context): Response {
-  return new URL(c.req.url).pathname.startsWith("/v1/messages") ? anthropicErrorResponse(error) : error.toResponse();
+function render(error: GatewayError, c: Context<AppEnv>): Response {
+  const requestId = c.get("requestId") ?? requestIdOf(c.req.header("x-request-id"));
+  const anthropic = new URL(c.req.url).pathname.startsWith("/v1/messages");
+  const { status, headers } = error.toResponse();
+  const body = { ...(anthropic ? anthropicErrorBody(error) : error.toBody()), request_id: requestId };
+  const out = new Headers(headers);
+  out.set("x-request-id", requestId);
+  return new Response(JSON.stringify(body), { status, headers: out });
 }
 
 export function buildApp() {
   const app = new Hono<AppEnv>({ strict: false });
+
+  // Every response carries the request's id (the caller's x-request-id when sane, else a new one).
+  app.use("*", async (c, next) => {
+    const requestId = requestIdOf(c.req.header("x-request-id"));
+    c.set("requestId", requestId);
+    await next();
+    c.res.headers.set("x-request-id", requestId);
+  });
 
   app.use("*", async (c, next) => {
     const limit = bodyLimit({

@@ -14,4 +14,6 @@ export interface CallContext {
   signal: AbortSignal;
   /** The endpoint the log row names: "chat.completions", "embeddings", "tasks", … */
   endpoint: string;
+  /** The request's id (`x-request-id`), on every log row of the call. */
+  requestId: string;
 }

@@ -11,6 +11,7 @@ export async function logCall(ctx: CallContext, record: CallRecord): Promise<voi
   await batch.add({
     id: crypto.randomUUID(),
     createdAt: now,
+    requestId: ctx.requestId,
     userId: ctx.caller.ownerId,
     keyId: ctx.caller.keyId,
     endpoint: record.endpoint,

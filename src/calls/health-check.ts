@@ -4,6 +4,7 @@
  * for it (they will probe it soon enough, and synthetic calls would take their slot), or its
  * breaker is cooling down. Registered backends silent for three heartbeat timeouts are removed.
  */
+import { newRequestId } from "../core/request-id.ts";
 import { lt } from "drizzle-orm";
 import { database } from "../db/client.ts";
 import { backends } from "../db/schema.ts";
@@ -30,7 +31,7 @@ export interface HealthCheckReport {
 
 /** A context for the gateway's own calls (no caller waits; nothing to abort). */
 export function gatewayContext(env: Bindings, waitUntil: (p: Promise<unknown>) => void, endpoint: string): CallContext {
-  return { env, caller: { ownerId: GATEWAY_OWNER, keyId: null }, waitUntil, signal: new AbortController().signal, endpoint };
+  return { env, caller: { ownerId: GATEWAY_OWNER, keyId: null }, waitUntil, signal: new AbortController().signal, endpoint, requestId: newRequestId() };
 }
 
 /** Probes one deployment now, whatever its recent traffic (an admin asked). */

@@ -25,6 +25,7 @@ export interface LogFilter {
   deployment?: string | undefined;
   lane?: "realtime" | "task" | undefined;
   taskId?: string | undefined;
+  requestId?: string | undefined;
   status?: number | undefined;
   since?: number | undefined;
   before?: number | undefined;
@@ -39,6 +40,7 @@ export async function listRequestLogs(db: Database, filter: LogFilter) {
   if (filter.deployment) where.push(eq(requestLogs.deployment, filter.deployment));
   if (filter.lane) where.push(eq(requestLogs.lane, filter.lane));
   if (filter.taskId) where.push(eq(requestLogs.taskId, filter.taskId));
+  if (filter.requestId) where.push(eq(requestLogs.requestId, filter.requestId));
   if (filter.status) where.push(eq(requestLogs.status, filter.status));
   if (filter.since) where.push(gte(requestLogs.createdAt, filter.since));
   if (filter.before) where.push(lt(requestLogs.createdAt, filter.before));

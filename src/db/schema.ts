@@ -114,9 +114,11 @@ export const requestLogs = sqliteTable(
     promptTokens: integer("prompt_tokens"),
     completionTokens: integer("completion_tokens"),
     error: text("error"),
+    /** The request's id (`x-request-id`); a task run's rows carry the run's own. */
+    requestId: text("request_id"),
     createdAt: integer("created_at").notNull().default(now),
   },
-  (t) => [index("request_logs_user_idx").on(t.userId, t.createdAt), index("request_logs_created_idx").on(t.createdAt)],
+  (t) => [index("request_logs_request_idx").on(t.requestId), index("request_logs_user_idx").on(t.userId, t.createdAt), index("request_logs_created_idx").on(t.createdAt)],
 );
 
 /** Task calls: durable work with a deadline, run by the queue consumer under the governor. */

@@ -4,5 +4,5 @@ import type { CallContext } from "../calls/call-context.ts";
 import type { AppEnv } from "../env.ts";
 
 export function callContext(c: Context<AppEnv>, endpoint: string): CallContext {
-  return { env: c.env, caller: c.get("principal"), waitUntil: (work) => c.executionCtx.waitUntil(work), signal: c.req.raw.signal, endpoint };
+  return { env: c.env, caller: c.get("principal"), waitUntil: (work) => c.executionCtx.waitUntil(work), signal: c.req.raw.signal, endpoint, requestId: c.get("requestId") };
 }

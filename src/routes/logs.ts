@@ -13,6 +13,7 @@ const filters = z.strictObject({
   deployment: z.string().optional(),
   lane: z.enum(["realtime", "task"]).optional(),
   task_id: z.string().optional(),
+  request_id: z.string().optional(),
   status: z.coerce.number().int().min(100).max(599).optional(),
   since: z.coerce.number().int().nonnegative().optional(),
   before: z.coerce.number().int().positive().optional(),
@@ -25,12 +26,14 @@ export const logRoutes = new Hono<AppEnv>().get("/", async (c) => {
   const rows = await listRequestLogs(database(c.env.DB), {
     ...q,
     taskId: q.task_id,
+    requestId: q.request_id,
     userId: principal.role === "admin" ? q.user_id : principal.ownerId,
   });
   return c.json({
     object: "list",
     data: rows.map((r) => ({
       id: r.id,
+      request_id: r.requestId,
       created_at: r.createdAt,
       user_id: r.userId,
       key_id: r.keyId,

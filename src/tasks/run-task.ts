@@ -8,6 +8,7 @@ import { attemptTimeoutMs, runCall, type CallResult, type Settled } from "../cal
 import type { CallContext } from "../calls/call-context.ts";
 import { chatTokens, completeChat, prepareChat, promptOf, type InboundChat, type PreparedChat } from "../calls/chat.ts";
 import { ConfigError, GatewayError } from "../core/errors.ts";
+import { newRequestId } from "../core/request-id.ts";
 import { database, type Database } from "../db/client.ts";
 import { cancelTask, claimTask, expireTask, failTask, findTaskToRun, finishRun, holdQueued, postponeTry, recordBrokenTry, releaseHold, requeueRun, TERMINAL, type TaskError, type TaskRow } from "../db/tasks.ts";
 import { settings, type Bindings } from "../env.ts";
@@ -110,12 +111,14 @@ async function runHeld(env: Bindings, db: Database, taskId: string, tokens: { ho
 
     let prepared: PreparedChat | undefined;
     const runId = crypto.randomUUID();
+    // A task run answers no HTTP request: its log rows carry an id of the run's own.
+    const runRequestId = newRequestId();
     const notOurs = new AbortController();
     let claimed: Promise<boolean> = Promise.resolve(false);
     // Set by `settle`; a run that never settles (its claim lost) skips.
     let outcome = "skipped" as RunResult | "rerun";
     const pending: Promise<unknown>[] = [];
-    const ctx: CallContext = { env, caller: row, waitUntil: waitUntil ?? ((work) => void pending.push(work)), signal: NEVER, endpoint: "tasks" };
+    const ctx: CallContext = { env, caller: row, waitUntil: waitUntil ?? ((work) => void pending.push(work)), signal: NEVER, endpoint: "tasks", requestId: runRequestId };
     await runCall(ctx, {
       model: row.model,
       route,

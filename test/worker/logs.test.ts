@@ -49,6 +49,30 @@ describe("request logs", () => {
     expect(JSON.stringify(rows)).not.toContain("sk-sim-test");
   });
 
+  it("carries the request's id: the caller's x-request-id, or a new one, in the response, the error body and the log row", async () => {
+    const u = await userWithKey();
+    const mine = await call("/v1/chat/completions", { method: "POST", key: u.key, headers: { "x-request-id": "trace-42.a" }, json: { model: "sim-small", messages: [{ role: "user", content: "hi" }] } });
+    expect(mine.status).toBe(200);
+    expect(mine.headers.get("x-request-id")).toBe("trace-42.a");
+    const rows = await logsFor(u.key, "?request_id=trace-42.a");
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ request_id: "trace-42.a", status: 200 });
+
+    // Not a sane token (spaces, too long): replaced by one of the gateway's.
+    const odd = await call("/v1/models", { key: u.key, headers: { "x-request-id": "has spaces" } });
+    expect(odd.headers.get("x-request-id")).toMatch(/^req_[0-9a-f]{32}$/);
+    // Errors in both shapes carry it in the body too; so does a 404 for an unknown route.
+    const denied = await call("/v1/models", { key: "sk-gw-wrong", headers: { "x-request-id": "deny-1" } });
+    expect(denied.headers.get("x-request-id")).toBe("deny-1");
+    expect(((await denied.json()) as { request_id: string }).request_id).toBe("deny-1");
+    const anthropic = await call("/v1/messages", { method: "POST", key: u.key, json: { model: "sim-small", messages: [] } });
+    const body = (await anthropic.json()) as { type: string; request_id: string };
+    expect(body).toMatchObject({ type: "error", request_id: anthropic.headers.get("x-request-id") });
+    const missing = await call("/v1/nope", { key: u.key });
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as { request_id: string }).request_id).toBe(missing.headers.get("x-request-id"));
+  });
+
   it("rejects a bad filter with 400", async () => {
     expect((await call("/api/logs?lane=batch", { key: ADMIN })).status).toBe(400);
   });

@@ -22,12 +22,6 @@ export function anthropicErrorBody(error: GatewayError) {
   return { type: "error" as const, error: { type: ERROR_TYPES[error.kind], message: error.message } };
 }
 
-/** The error as a response in Anthropic's shape, with the same status and headers as the OpenAI-shaped one. */
-export function anthropicErrorResponse(error: GatewayError): Response {
-  const openai = error.toResponse();
-  return new Response(JSON.stringify(anthropicErrorBody(error)), { status: openai.status, headers: openai.headers });
-}
-
 /** A failure inside a stream, as Anthropic's `error` event. */
 export function anthropicErrorEvent(error: GatewayError): string {
   return encodeSse(JSON.stringify(anthropicErrorBody(error)), "error");
