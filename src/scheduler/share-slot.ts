@@ -11,6 +11,8 @@ import { LocalShare, SHARES } from "./shares.ts";
 
 /** How often a running local call checks that its share is renewed in time. */
 const KEEP_ALIVE_MS = 250;
+/** Times an idle isolate tries to report what its last calls did. */
+const IDLE_REPORT_TRIES = 5;
 
 /** What a call holds while it runs: a governor lease, or a slot of the isolate's share. */
 export interface Slot {
@@ -98,6 +100,15 @@ class SharedSlot implements Slot {
     tick();
   }
 
+  /** Reports what idle local calls did, retrying while a renewal is in flight or fails (a few times). */
+  async #idleCheck(): Promise<void> {
+    for (let tries = 0; tries < IDLE_REPORT_TRIES && this.share.unreported; tries++) {
+      await scheduler.wait(SHARES.idleReportMs + 50);
+      if (this.share.inUse > 0) return; // calls again: their own ends report
+      await reportIfDue(this.env, this.target, this.share, this.onView);
+    }
+  }
+
   watchRevocation(): void {
     // A realtime slot is never taken back.
   }
@@ -113,12 +124,7 @@ class SharedSlot implements Slot {
     // The isolate's last call for now: report what the calls did once it has been idle a while.
     if (this.share.inUse === 0 && !idleChecks.has(this.share)) {
       idleChecks.add(this.share);
-      work.push(
-        scheduler.wait(SHARES.idleReportMs + 50).then(() => {
-          idleChecks.delete(this.share);
-          return reportIfDue(this.env, this.target, this.share, this.onView);
-        }),
-      );
+      work.push(this.#idleCheck().finally(() => idleChecks.delete(this.share)));
     }
     await Promise.all(work);
   }

@@ -138,6 +138,11 @@ export class LocalShare {
     this.#fellThrough++;
   }
 
+  /** Whether local calls did anything the governor has not heard of yet. */
+  get unreported(): boolean {
+    return this.#arrivals > 0 || this.#outcomes.length > 0;
+  }
+
   /** Whether to send a report now: to ask for a first share, renew one, tell of a failure, or tell what idle calls did. */
   shouldReport(now: number): boolean {
     this.#tidy(now);
