@@ -6,7 +6,7 @@
 import { allowed, AIMD, cut, grow, initialTaskLimit, type TaskLimitState } from "./task-limit.ts";
 import { arrivalRate, emptyDemand, latencyRising, recentLatency, recordArrival, recordLatency, type RealtimeDemand } from "./realtime-demand.ts";
 import { pickNext, recentGrants, recordGrant, type ServiceRecord } from "./task-order.ts";
-import { adjust, bucketPerMinute, canTake, msUntil, refill, take, type TokenBucket } from "../core/token-bucket.ts";
+import { RateBuckets } from "./rate-buckets.ts";
 import { admission, BREAKER, failureRatio, initialBreaker, outcomeKind, probeLost, recordOutcome, retryInMs, startProbe, type BreakerOptions, type BreakerState } from "./breaker.ts";
 import { shareSize, SHARES, type ShareGrant, type ShareReport } from "./shares.ts";
 import type { AcquireRequest, Effects, GovernorView, Lane, Lease, Outcome, PolicyLimits, PolicyOptions, PolicySnapshot, RejectReason, Rejection, Stats, Waiter } from "./lease-types.ts";
@@ -16,8 +16,6 @@ export type * from "./lease-types.ts";
 const DEFAULT_TASK_LATENCY_MS = 1000;
 /** After a breaker's cooldown, how long a probe is kept for a task when tasks have been asking. */
 const PROBE_FOR_TASKS_MS = 5_000;
-/** How many seconds of realtime arrivals the RPM/TPM buckets keep away from tasks. */
-const BUCKET_RESERVE_MS = 10_000;
 
 export class GovernorPolicy {
   #limits: PolicyLimits;
@@ -27,8 +25,7 @@ export class GovernorPolicy {
   #demand: RealtimeDemand = emptyDemand();
   #taskLatencyMs: number | null = null;
   #cooldownUntil = 0;
-  #rpm: TokenBucket | null = null;
-  #tpm: TokenBucket | null = null;
+  #buckets = new RateBuckets();
   /** Release times plus the drain, one per aborted call whose slot is not yet free. */
   #draining: number[] = [];
   /** Each tenant's recent task grants (fair share). */
@@ -53,8 +50,7 @@ export class GovernorPolicy {
       this.#demand = snapshot.demand;
       this.#taskLatencyMs = snapshot.taskLatencyMs;
       this.#cooldownUntil = snapshot.cooldownUntil;
-      this.#rpm = snapshot.rpm;
-      this.#tpm = snapshot.tpm;
+      this.#buckets = new RateBuckets(snapshot);
       this.#stats = snapshot.stats;
       this.#draining = snapshot.draining ?? [];
       this.#service = snapshot.service ?? {};
@@ -78,8 +74,7 @@ export class GovernorPolicy {
       this.#taskLimit.limit = Math.min(this.#taskLimit.limit, limits.maxConcurrency);
       if (this.#taskLimit.limit < 1) this.#taskLimit = initialTaskLimit(limits.maxConcurrency);
     }
-    this.#rpm = limits.rpm ? resized(this.#rpm, limits.rpm, now) : null;
-    this.#tpm = limits.tpm ? resized(this.#tpm, limits.tpm, now) : null;
+    this.#buckets.configure(limits, now);
   }
 
   /** A caller asks for a lease. It is granted now, waits, or is rejected. */
@@ -154,7 +149,7 @@ export class GovernorPolicy {
       maxConcurrency: this.#limits.maxConcurrency,
       occupiedByOthers: this.#occupied() - (current?.slots ?? 0),
       anyoneWaiting: this.#waiting.length > 0,
-      rateLimited: Boolean(this.#rpm || this.#tpm) || this.#cooldownUntil > now,
+      rateLimited: this.#buckets.limited || this.#cooldownUntil > now,
       breakerClosed: this.#breaker.phase === "closed",
       want: report.want,
     });
@@ -231,7 +226,7 @@ export class GovernorPolicy {
     // Wake for a refill only where a waiter is held back by a bucket (not by slots).
     const keep = this.#bucketKeep(now);
     for (const w of this.#waiting) {
-      const bucketWait = this.#bucketWait(w.request.tokens, now, w.request.lane === "task" ? keep : undefined);
+      const bucketWait = this.#buckets.waitMs(w.request.tokens, now, w.request.lane === "task" ? keep : undefined);
       if (bucketWait > 0) at = Math.min(at, now + Math.max(10, bucketWait));
     }
     return Number.isFinite(at) ? at : undefined;
@@ -303,8 +298,8 @@ export class GovernorPolicy {
       demand: this.#demand,
       taskLatencyMs: this.#taskLatencyMs,
       cooldownUntil: this.#cooldownUntil,
-      rpm: this.#rpm,
-      tpm: this.#tpm,
+      rpm: this.#buckets.rpm,
+      tpm: this.#buckets.tpm,
       stats: this.#stats,
       draining: this.#draining,
       service: this.#service,
@@ -361,25 +356,13 @@ export class GovernorPolicy {
     return n;
   }
 
-  #bucketKeep(now: number): { rpm: number; tpm: number } {
-    const expected = arrivalRate(this.#demand, now) * BUCKET_RESERVE_MS;
-    return {
-      rpm: this.#rpm ? Math.min(this.#rpm.capacity / 2, expected) : 0,
-      tpm: this.#tpm ? Math.min(this.#tpm.capacity / 2, expected * 500) : 0,
-    };
-  }
-
-  #bucketsAllow(tokens: number, now: number, keep = { rpm: 0, tpm: 0 }): boolean {
-    return (!this.#rpm || canTake(this.#rpm, 1, now, keep.rpm)) && (!this.#tpm || canTake(this.#tpm, tokens, now, keep.tpm));
-  }
-
-  /** Milliseconds until the buckets hold `tokens` (and one request) above `keep`; 0 if they do now. */
-  #bucketWait(tokens: number, now: number, keep = { rpm: 0, tpm: 0 }): number {
-    return Math.max(this.#rpm ? msUntil(this.#rpm, 1, now, keep.rpm) : 0, this.#tpm ? msUntil(this.#tpm, tokens, now, keep.tpm) : 0);
+  /** What tasks leave in the RPM/TPM buckets for the realtime calls expected soon. */
+  #bucketKeep(now: number) {
+    return this.#buckets.keepFor(arrivalRate(this.#demand, now));
   }
 
   #refusal(request: AcquireRequest, now: number): { reason: RejectReason; retryAfterMs: number } {
-    const bucketWait = this.#bucketWait(request.tokens, now);
+    const bucketWait = this.#buckets.waitMs(request.tokens, now);
     if (bucketWait > 0) return { reason: "rate_limited", retryAfterMs: bucketWait };
     return { reason: "busy", retryAfterMs: Math.max(1000, this.#cooldownUntil - now) };
   }
@@ -396,8 +379,7 @@ export class GovernorPolicy {
       expiresAt: now + Math.min(this.#options.leaseTtlMs, this.#options.firstRenewMs ?? this.#options.leaseTtlMs),
       revoked: false,
     };
-    if (this.#rpm) take(this.#rpm, 1, now);
-    if (this.#tpm) take(this.#tpm, lease.tokens, now);
+    this.#buckets.take(lease.tokens, now);
     this.#leases.set(lease.id, lease);
     // The probe's outcome is recorded against its lease from now on.
     if (w.probe) startProbe(this.#breaker, lease.id);
@@ -423,7 +405,7 @@ export class GovernorPolicy {
     const realtime = this.#waiting.filter((w) => w.request.lane === "realtime");
     let blockedOnSlots = 0;
     for (const w of realtime) {
-      if (this.#occupied() < C && this.#bucketsAllow(w.request.tokens, now)) {
+      if (this.#occupied() < C && this.#buckets.allow(w.request.tokens, now)) {
         this.#grant(w, now, effects);
         this.#waiting.splice(this.#waiting.indexOf(w), 1);
       } else if (this.#occupied() >= C && w.waitUntil > now) {
@@ -444,7 +426,7 @@ export class GovernorPolicy {
       const running = this.#runningTasksByTenant();
       const loadOf = (tenant: string) => (running.get(tenant) ?? 0) + recentGrants(this.#service, tenant, now);
       const next = tasks[pickNext(tasks.map((w) => ({ tenant: w.request.tenant, deadline: w.request.deadline, enqueuedAt: w.enqueuedAt })), loadOf, now)]!;
-      if (!this.#bucketsAllow(next.request.tokens, now, keep)) break;
+      if (!this.#buckets.allow(next.request.tokens, now, keep)) break;
       this.#grant(next, now, effects);
       this.#waiting.splice(this.#waiting.indexOf(next), 1);
     }
@@ -492,7 +474,7 @@ export class GovernorPolicy {
 
   /** Feeds one finished call into the adaptive limits. */
   #learn(lease: Lease, outcome: Outcome, now: number): void {
-    if (this.#tpm && outcome.tokens !== undefined) adjust(this.#tpm, lease.tokens - outcome.tokens, now);
+    this.#buckets.correct(lease.tokens, outcome.tokens, now);
     const exhausted = outcome.remainingRequests === 0 || outcome.remainingTokens === 0;
     if (outcome.status === 429 || exhausted) {
       if (outcome.status === 429) this.#stats.upstream429++;
@@ -509,16 +491,6 @@ export class GovernorPolicy {
       if (!latencyRising(this.#demand, now, this.#count("realtime"))) grow(this.#taskLimit, this.#limits.maxConcurrency, now);
     }
   }
-}
-
-/** A bucket of the new per-minute capacity that keeps what was taken from the old one (a change never refills it). */
-function resized(bucket: TokenBucket | null, perMinute: number, now: number): TokenBucket {
-  if (!bucket) return bucketPerMinute(perMinute, now);
-  if (bucket.capacity === perMinute) return bucket;
-  refill(bucket, now);
-  const fresh = bucketPerMinute(perMinute, now);
-  fresh.level = Math.min(perMinute, bucket.level);
-  return fresh;
 }
 
 function emptyEffects(): Effects {
