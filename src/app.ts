@@ -27,13 +27,12 @@ import { userRoutes } from "./routes/users.ts";
 
 /** An error in the caller's dialect: Anthropic's shape on the Anthropic surface, OpenAI's everywhere else. */
 function render(error: GatewayError, c: Context<AppEnv>): Response {
-  const requestId = c.get("requestId") ?? requestIdOf(c.req.header("x-request-id"));
+  const requestId = c.get("requestId");
   const anthropic = new URL(c.req.url).pathname.startsWith("/v1/messages");
   const { status, headers } = error.toResponse();
+  // The x-request-id header is set on every response by the first middleware.
   const body = { ...(anthropic ? anthropicErrorBody(error) : error.toBody()), request_id: requestId };
-  const out = new Headers(headers);
-  out.set("x-request-id", requestId);
-  return new Response(JSON.stringify(body), { status, headers: out });
+  return new Response(JSON.stringify(body), { status, headers });
 }
 
 export function buildApp() {
