@@ -50,6 +50,8 @@ export const logRoutes = new Hono<AppEnv>().get("/", async (c) => {
       ttft_ms: r.ttftMs,
       prompt_tokens: r.promptTokens,
       completion_tokens: r.completionTokens,
+      cost_usd: r.costUsd,
+      list_cost_usd: r.listCostUsd,
       error: r.error,
     })),
   });
