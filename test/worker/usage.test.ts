@@ -4,7 +4,7 @@ import { ADMIN, call, chat, logRows, userWithKey } from "./helpers.ts";
 
 type Json = Record<string, any>;
 const json = (res: Response) => res.json() as Promise<Json>;
-const get = async (path: string, key = ADMIN): Promise<Json> => (await call(path, { key }));
+const get = async (path: string, key = ADMIN): Promise<Json> => json(await call(path, { key }));
 
 /** sim-small's built-in price: $1 in, $2 out per million tokens. */
 const simSmallCost = (r: Json) => (r.prompt_tokens * 1 + r.completion_tokens * 2) / 1e6;
