@@ -23,6 +23,7 @@ import { routerRoutes } from "./routes/router.ts";
 import { routingRoutes } from "./routes/routing.ts";
 import { statusRoutes } from "./routes/status.ts";
 import { enforceLimits } from "./middleware/limits.ts";
+import { metricsReader, metricsRoutes } from "./routes/metrics.ts";
 import { priceRoutes } from "./routes/prices.ts";
 import { costRoutes, statsRoutes } from "./routes/usage.ts";
 import { taskRoutes } from "./routes/tasks.ts";
@@ -83,6 +84,8 @@ export function buildApp() {
   app.route("/api/v1/cost", costRoutes);
   app.use("/api/stats/*", authenticate);
   app.route("/api/stats", statsRoutes);
+  app.use("/metrics", metricsReader);
+  app.route("/metrics", metricsRoutes);
   app.use("/api/request/*", authenticate, enforceLimits);
   app.route("/api/request", legacyRequestRoutes);
   app.use("/api/model/*", authenticate);
