@@ -27,6 +27,8 @@ export interface StackOptions {
 export interface Stack {
   url: string;
   sim: Simulator;
+  /** The gateway's local state folder (D1, Durable Objects). */
+  state: string;
   /** Stops the gateway abruptly (SIGKILL), as a crash would. */
   crash(): Promise<void>;
   /** Starts the gateway again on the same port and state folder. */
@@ -93,6 +95,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   return {
     url,
     sim,
+    state,
     crash: () => worker.kill("SIGKILL"),
     restart: launch,
     async stop() {

@@ -1,7 +1,8 @@
-/** Reads of the daily usage rollups. */
-import { and, eq, gte, inArray, lte, type SQL } from "drizzle-orm";
+/** Reads of the daily usage rollups, summed in SQL per group (one batch, one round trip). */
+import { and, eq, gte, inArray, lte, sql, type SQL } from "drizzle-orm";
 import type { Database } from "./client.ts";
-import { usageDaily, users } from "./schema.ts";
+import { LATENCY_BUCKET_KEYS, usageDaily, users } from "./schema.ts";
+import type { Totals } from "../usage/summarize.ts";
 
 export interface UsageScope {
   since: string;
@@ -10,10 +11,46 @@ export interface UsageScope {
   ownerId?: string | undefined;
 }
 
-export async function rollupRows(db: Database, scope: UsageScope) {
-  const where: SQL[] = [gte(usageDaily.day, scope.since), lte(usageDaily.day, scope.until)];
-  if (scope.ownerId !== undefined) where.push(eq(usageDaily.ownerId, scope.ownerId));
-  return db.select().from(usageDaily).where(and(...where)).all();
+export type UsageGroup = "day" | "model" | "provider" | "lane" | "owner" | "all";
+
+const groupColumn = { day: usageDaily.day, model: usageDaily.model, provider: usageDaily.provider, lane: usageDaily.lane, owner: usageDaily.ownerId, all: sql<string>`''` } as const;
+
+const bucketColumn = (k: string) => sql.raw(k === "leInf" ? "le_inf" : `le_${k.slice(2)}`);
+
+function totalsQuery(db: Database, scope: UsageScope, group: UsageGroup) {
+  const t = usageDaily;
+  const where: SQL[] = [gte(t.day, scope.since), lte(t.day, scope.until)];
+  if (scope.ownerId !== undefined) where.push(eq(t.ownerId, scope.ownerId));
+  const key = groupColumn[group];
+  return db
+    .select({
+      key: sql<string>`${key}`,
+      requests: sql<number>`coalesce(sum(${t.requests}), 0)`,
+      succeeded: sql<number>`coalesce(sum(case when ${t.status} between 200 and 399 then ${t.requests} else 0 end), 0)`,
+      promptTokens: sql<number>`coalesce(sum(${t.promptTokens}), 0)`,
+      completionTokens: sql<number>`coalesce(sum(${t.completionTokens}), 0)`,
+      costUsd: sql<number>`coalesce(sum(${t.costUsd}), 0)`,
+      listCostUsd: sql<number>`coalesce(sum(${t.listCostUsd}), 0)`,
+      unpriced: sql<number>`coalesce(sum(${t.unpriced}), 0)`,
+      latencyMsSum: sql<number>`coalesce(sum(${t.latencyMsSum}), 0)`,
+      buckets: sql<string>`json_array(${sql.join(LATENCY_BUCKET_KEYS.map((k) => sql`coalesce(sum(${bucketColumn(k)}), 0)`), sql`, `)})`,
+    })
+    .from(t)
+    .where(and(...where))
+    .groupBy(key);
+}
+
+type TotalsRow = Awaited<ReturnType<typeof totalsQuery>>[number];
+
+function totalsOf(r: TotalsRow): [string, Totals] {
+  return [r.key, { requests: r.requests, succeeded: r.succeeded, failed: r.requests - r.succeeded, promptTokens: r.promptTokens, completionTokens: r.completionTokens, costUsd: r.costUsd, listCostUsd: r.listCostUsd, unpriced: r.unpriced, latencyMsSum: r.latencyMsSum, buckets: JSON.parse(r.buckets) as number[] }];
+}
+
+/** Totals of the scope per group, for each grouping asked, in one batch. */
+export async function usageTotals<G extends UsageGroup>(db: Database, scope: UsageScope, groups: readonly G[]): Promise<Record<G, [string, Totals][]>> {
+  const [first, ...rest] = groups.map((g) => totalsQuery(db, scope, g));
+  const results = await db.batch([first!, ...rest]);
+  return Object.fromEntries(groups.map((g, i) => [g, (results[i] as TotalsRow[]).map(totalsOf)])) as Record<G, [string, Totals][]>;
 }
 
 /** Usernames of these owner ids (root and config keys have none). */

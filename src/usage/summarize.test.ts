@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { NewRequestLog } from "../db/request-logs.ts";
 import { latencyBucket, rollUp } from "./rollup.ts";
-import { percentile, statsView, total, type Rollup } from "./summarize.ts";
+import { emptyTotals, percentile, statsView, type Totals } from "./summarize.ts";
 
 const row = (latencyMs: number, status = 200, extra: Partial<NewRequestLog> = {}): NewRequestLog => ({ id: crypto.randomUUID(), createdAt: Date.parse("2026-11-22T23:30:00Z"), endpoint: "chat.completions", status, latencyMs, model: "m", provider: "p", lane: "realtime", userId: "u", promptTokens: 10, completionTokens: 5, costUsd: 0.001, ...extra });
 
@@ -26,9 +26,11 @@ describe("rollups", () => {
 
 describe("stats", () => {
   it("estimate percentiles within the buckets and rate success", () => {
-    // rollUp fills every bucket column, so its rows read as stored ones.
-    const rows = rollUp([...Array.from({ length: 90 }, () => row(80)), ...Array.from({ length: 10 }, () => row(900, 502))], 0) as Rollup[];
-    const view = statsView(total(rows));
+    // 90 answers at 80 ms, 10 failures at 900 ms, as the SQL sums would give them.
+    const t: Totals = { ...emptyTotals(), requests: 100, succeeded: 90, failed: 10, latencyMsSum: 90 * 80 + 10 * 900 };
+    t.buckets[2] = 90;
+    t.buckets[5] = 10;
+    const view = statsView(t);
     expect(view).toMatchObject({ requests: 100, succeeded: 90, failed: 10, success_rate: 0.9 });
     // 90 requests in (50, 100]: the median sits inside that bucket; p99 in (500, 1000].
     expect(view.latency_ms.p50).toBeGreaterThan(50);

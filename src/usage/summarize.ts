@@ -1,7 +1,5 @@
-/** Totals, latency percentiles and groupings of daily rollup rows: pure. */
-import { LATENCY_BUCKET_KEYS, LATENCY_BUCKETS_MS, type usageDaily } from "../db/schema.ts";
-
-export type Rollup = typeof usageDaily.$inferSelect;
+/** What the usage API shows of summed rollups: money, counts and latency percentiles. Pure. */
+import { LATENCY_BUCKET_KEYS, LATENCY_BUCKETS_MS } from "../db/schema.ts";
 
 export interface Totals {
   requests: number;
@@ -19,34 +17,8 @@ export interface Totals {
 
 export const emptyTotals = (): Totals => ({ requests: 0, succeeded: 0, failed: 0, promptTokens: 0, completionTokens: 0, costUsd: 0, listCostUsd: 0, unpriced: 0, latencyMsSum: 0, buckets: LATENCY_BUCKET_KEYS.map(() => 0) });
 
-/** A status the caller saw as an answer (2xx; 3xx never reaches callers). */
-export const succeeded = (status: number) => status >= 200 && status < 400;
-
-export function add(into: Totals, r: Rollup): Totals {
-  into.requests += r.requests;
-  if (succeeded(r.status)) into.succeeded += r.requests;
-  else into.failed += r.requests;
-  into.promptTokens += r.promptTokens;
-  into.completionTokens += r.completionTokens;
-  into.costUsd += r.costUsd;
-  into.listCostUsd += r.listCostUsd;
-  into.unpriced += r.unpriced;
-  into.latencyMsSum += r.latencyMsSum;
-  LATENCY_BUCKET_KEYS.forEach((k, i) => (into.buckets[i]! += r[k]));
-  return into;
-}
-
-export function total(rows: readonly Rollup[]): Totals {
-  return rows.reduce(add, emptyTotals());
-}
-
-/** Totals per group, largest cost first (then most requests). */
-export function groupBy(rows: readonly Rollup[], keyOf: (r: Rollup) => string): [string, Totals][] {
-  const groups = new Map<string, Totals>();
-  for (const r of rows) {
-    const k = keyOf(r);
-    groups.set(k, add(groups.get(k) ?? emptyTotals(), r));
-  }
+/** Groups largest cost first (then most requests). */
+export function largestFirst(groups: [string, Totals][]): [string, Totals][] {
   return [...groups].sort(([, a], [, b]) => b.costUsd - a.costUsd || b.requests - a.requests);
 }
 
