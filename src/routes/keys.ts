@@ -9,7 +9,7 @@ import { database } from "../db/client.ts";
 import { apiKeys } from "../db/schema.ts";
 import type { AppEnv } from "../env.ts";
 
-const newKey = z.strictObject({
+export const newKey = z.strictObject({
   name: z.string().trim().min(1, "name is required").max(100),
   models: z.array(z.string().min(1)).min(1).optional(),
 });

@@ -15,8 +15,8 @@ import { deleteUser, findUser, listUsers, publicUser, setDisabled, setRole } fro
 import type { AppEnv } from "../env.ts";
 
 const role = z.enum(["admin", "user"], { message: "role must be 'admin' or 'user'" });
-const newUser = newAccount.extend({ role: role.optional() });
-const userPatch = z
+export const newUser = newAccount.extend({ role: role.optional() });
+export const userPatch = z
   .strictObject({ role: role.optional(), disabled: z.boolean({ message: "disabled must be true or false" }).optional() })
   .refine((p) => p.role !== undefined || p.disabled !== undefined, { message: "send role, disabled, or both" });
 
