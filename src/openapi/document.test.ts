@@ -65,6 +65,13 @@ describe("openapiDocument", () => {
     expect(() => openapiDocument([base, other], info)).toThrow(/two schemas are named Thing/);
   });
 
+  it("documents each success response of an endpoint that answers by its input", () => {
+    const doc = openapiDocument([{ ...base, response: [{ status: 200, description: "now", schema: view, name: "Thing" }, { status: 202, description: "later", schema: z.object({ id: z.string() }) }] }], info) as Json;
+    const responses = doc.paths["/api/things"].post.responses;
+    expect(responses["200"].content["application/json"].schema).toEqual({ $ref: "#/components/schemas/Thing" });
+    expect(responses["202"].content["application/json"].schema).toEqual({ $ref: "#/components/schemas/CreateThingResponse202" });
+  });
+
   it("lists tags in the order given, with their descriptions, and only those in use", () => {
     const doc = openapiDocument([{ ...base, tag: "Zeta" }, { ...base, method: "get", operationId: "getThing", body: undefined, tag: "Things" }], info) as Json;
     expect(doc.tags).toEqual([{ name: "Things", description: "All the things" }, { name: "Zeta" }]);

@@ -125,12 +125,14 @@ export function openapiDocument(operations: readonly Operation[], info: Document
     ids.add(id);
 
     const responses: Record<string, Json> = {};
-    const success = op.response;
-    const content: Json = {};
-    if (success.contentType) content[success.contentType] = { schema: { type: "string" } };
-    else content["application/json"] = { schema: success.schema ? ref(outputs.name(success.schema, success.name ?? `${pascal(id)}Response`)) : { type: "object" } };
-    if (success.stream) content["text/event-stream"] = { schema: { type: "string", description: success.stream } };
-    responses[String(success.status)] = { description: success.description, content };
+    const successes = Array.isArray(op.response) ? op.response : [op.response];
+    successes.forEach((success, i) => {
+      const content: Json = {};
+      if (success.contentType) content[success.contentType] = { schema: { type: "string" } };
+      else content["application/json"] = { schema: success.schema ? ref(outputs.name(success.schema, success.name ?? `${pascal(id)}Response${i ? success.status : ""}`)) : { type: "object" } };
+      if (success.stream) content["text/event-stream"] = { schema: { type: "string", description: success.stream } };
+      responses[String(success.status)] = { description: success.description, content };
+    });
     const errorSchema = ref(ERROR_SCHEMA_NAMES[errorDialectOf(op)]);
     for (const [status, description] of errorsOf(op)) {
       responses[String(status)] = {

@@ -57,7 +57,8 @@ export interface Operation {
   headers?: Record<string, string>;
   /** A description for each path parameter (`id`: "the task's id"). */
   params?: Record<string, string>;
-  response: SuccessResponse;
+  /** The success response; a list when it answers differently by input (200 realtime, 202 task). */
+  response: SuccessResponse | readonly SuccessResponse[];
   /**
    * The errors this endpoint gives itself. Those of its access (401, 403, 429 for failed
    * credentials) and of a body or query (400, 413) are added by the generator.

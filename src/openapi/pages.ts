@@ -28,6 +28,7 @@ const head = (title: string, extra = "") =>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>${title}</title>
 ${extra}</head>`;
 

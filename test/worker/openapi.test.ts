@@ -61,6 +61,7 @@ describe("/openapi.json", () => {
       expect(op.summary, route).toBeTruthy();
       expect(Object.keys(op.responses).some((s) => s.startsWith("2")), route).toBe(true);
     }
+    expect(Object.keys(doc.paths["/api/request"].post.responses).slice(0, 2)).toEqual(["200", "202"]);
     expect(doc.paths["/v1/models/{id}/test"].post.parameters[0]).toMatchObject({ name: "id", in: "path", required: true });
   });
 

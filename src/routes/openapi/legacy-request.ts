@@ -15,7 +15,10 @@ export const legacyRequestOperations = operations({ tag: "Seed 000", access: "ca
     body: legacyRequest,
     bodyName: "LegacyRequest",
     headers: { "Idempotency-Key": "For `request_type: \"task\"`: submitting again with the same key returns the first task." },
-    response: { status: 200, description: "The chat.completion of a realtime request (a task request answers 202 with the task, as `POST /v1/tasks` does)", schema: chatCompletion },
+    response: [
+      { status: 200, description: "`request_type: \"realtime\"`: the chat.completion", schema: chatCompletion },
+      { status: 202, description: "`request_type: \"task\"`: the task, queued (as `POST /v1/tasks` answers)", schema: task },
+    ],
     errors: { ...MODEL_CALL_ERRORS, 404: "No such model or model configuration." },
   },
 ]);
