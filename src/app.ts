@@ -7,6 +7,7 @@ import { ConfigError, GatewayError } from "./core/errors.ts";
 import { anthropicErrorBody } from "./wire/anthropic/error-body.ts";
 import { requestIdOf } from "./core/request-id.ts";
 import { anthropicRoutes } from "./routes/anthropic.ts";
+import { apiDocRoutes } from "./routes/api-docs.ts";
 import { authenticate, requireAdmin } from "./middleware/auth.ts";
 import { settings, type AppEnv } from "./env.ts";
 import { authRoutes } from "./routes/auth.ts";
@@ -66,6 +67,8 @@ export function buildApp() {
     configuredProviders(c.env);
     return c.json({ status: "ok" });
   });
+  // Public: /openapi.json, /docs (Swagger UI), /redoc.
+  app.route("/", apiDocRoutes);
   app.route("/api/auth", authRoutes);
 
   app.use("/api/keys/*", authenticate);

@@ -6,7 +6,7 @@ import { database } from "../db/client.ts";
 import { listRequestLogs } from "../db/request-logs.ts";
 import type { AppEnv } from "../env.ts";
 
-const filters = z.strictObject({
+export const filters = z.strictObject({
   user_id: z.string().optional(),
   model: z.string().optional(),
   provider: z.string().optional(),

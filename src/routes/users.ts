@@ -17,8 +17,8 @@ import { limitColumns, limitFields } from "../limits/limit-input.ts";
 import type { AppEnv } from "../env.ts";
 
 const role = z.enum(["admin", "user"], { message: "role must be 'admin' or 'user'" });
-const newUser = newAccount.extend({ role: role.optional() });
-const userPatch = z
+export const newUser = newAccount.extend({ role: role.optional() });
+export const userPatch = z
   .strictObject({ role: role.optional(), disabled: z.boolean({ message: "disabled must be true or false" }).optional(), ...limitFields })
   .refine((p) => Object.keys(p).length > 0, { message: "send at least one of role, disabled, rpm, tpm, daily_budget_usd, monthly_budget_usd" });
 

@@ -2,7 +2,7 @@
 import { encodeSse } from "../../core/sse.ts";
 import { GatewayError, type ErrorKind } from "../../core/errors.ts";
 
-const ERROR_TYPES: Record<ErrorKind, string> = {
+export const ERROR_TYPES: Record<ErrorKind, string> = {
   invalid_request: "invalid_request_error",
   unauthorized: "authentication_error",
   forbidden: "permission_error",
