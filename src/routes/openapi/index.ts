@@ -29,6 +29,7 @@ import { routerOperations } from "./router.ts";
 import { routingOperations } from "./routing.ts";
 import { statusOperations } from "./status.ts";
 import { taskOperations } from "./tasks.ts";
+import { metricsOperations, priceOperations, usageOperations } from "./usage.ts";
 import { userOperations } from "./users.ts";
 
 export const gatewayOperations: readonly Operation[] = [
@@ -38,6 +39,8 @@ export const gatewayOperations: readonly Operation[] = [
   ...authOperations,
   ...keyOperations,
   ...logOperations,
+  ...priceOperations,
+  ...usageOperations,
   ...providerOperations,
   ...userOperations,
   ...statusOperations,
@@ -47,6 +50,7 @@ export const gatewayOperations: readonly Operation[] = [
   ...modelConfigOperations,
   ...backendOperations,
   ...gatewayEndpointOperations,
+  ...metricsOperations,
 ];
 
 export const API_INFO: DocumentInfo = {
@@ -62,6 +66,7 @@ export const API_INFO: DocumentInfo = {
     Auth: "Sign-up and access tokens.",
     Keys: "Gateway API keys (`sk-gw-…`).",
     Logs: "The request log.",
+    Usage: "Prices, cost (seed 003's /api/v1/cost/*) and statistics, from the daily rollups.",
     Providers: "Providers, their keys and models (admin).",
     Users: "User accounts (admin).",
     Status: "The scheduler's view of every deployment (admin).",
@@ -69,6 +74,6 @@ export const API_INFO: DocumentInfo = {
     "Router (seed 003)": "Routing rules and the routing switch (admin).",
     "Seed 000": "Seed 000's request endpoint and users' own model configurations.",
     "Backends (seed 002)": "Self-hosted backends registering themselves (INTERNAL_API_KEY).",
-    Gateway: "Health and these docs: public.",
+    Gateway: "Health and these docs (public), and Prometheus metrics (admins or METRICS_TOKEN).",
   },
 };

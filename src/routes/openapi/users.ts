@@ -28,7 +28,7 @@ export const userOperations = operations({ tag: "Users", access: "admin" }, [
     method: "patch",
     path: "/api/users/:id",
     operationId: "updateUser",
-    summary: "Change a user's role, or disable or enable them",
+    summary: "Change a user's role or limits (rpm, tpm, daily and monthly budgets over all their keys), or disable or enable them",
     description: "Disabling revokes the user's keys, cancels their open tasks and ends their tokens at once.",
     params: id,
     body: userPatch,

@@ -16,12 +16,21 @@ export const deleted = (object: string) => z.looseObject({ id: z.string(), objec
 
 export const healthStatus = z.object({ status: z.literal("ok") });
 
+/** Rate and spend limits (null: none). */
+export const spendLimits = {
+  rpm: z.number().int().nullable().meta({ description: "Requests per minute" }),
+  tpm: z.number().int().nullable().meta({ description: "Tokens per minute" }),
+  daily_budget_usd: z.number().nullable().meta({ description: "Spend per day (in USAGE_UTC_OFFSET_MINUTES), USD" }),
+  monthly_budget_usd: z.number().nullable().meta({ description: "Spend per month, USD" }),
+};
+
 export const user = z.looseObject({
   id: z.string(),
   object: z.literal("user"),
   username: z.string(),
   email: z.string(),
   role: z.enum(["admin", "user"]),
+  ...spendLimits,
   created_at: ms("When the account was made"),
   disabled_at: ms("When it was disabled (null while enabled)"),
 });
@@ -39,6 +48,9 @@ export const apiKey = z.looseObject({
   prefix: z.string().meta({ description: "The key's first characters, to tell keys apart" }),
   user_id: z.string().nullable(),
   models: z.array(z.string()).nullable().meta({ description: "The models the key may use (null: every model)" }),
+  ...spendLimits,
+  expires_at: z.string().nullable().meta({ description: "When the key stops working (ISO 8601), or null" }),
+  allowed_ips: z.array(z.string()).nullable().meta({ description: "Addresses and CIDR ranges the key may be used from (null: anywhere)" }),
   created_at: ms("When it was made"),
   last_used_at: ms("When it was last used"),
   revoked_at: ms("When it was revoked"),
