@@ -50,8 +50,20 @@ const secrets = z.object({
     .min(32, "ADMIN_API_KEY must be at least 32 characters (openssl rand -hex 24 gives 48)")
     .refine((k) => !k.startsWith("sk-gw-") && !/^[\w-]+\.[\w-]+\.[\w-]+$/.test(k), "ADMIN_API_KEY must not look like a gateway key (sk-gw-…) or a JWT"),
   JWT_SECRET: z.string().min(32, "JWT_SECRET must be at least 32 characters"),
-  ENCRYPTION_KEY: z.string().min(1, "ENCRYPTION_KEY is required (32 bytes, base64)"),
+  ENCRYPTION_KEY: z
+    .string()
+    .min(1, "ENCRYPTION_KEY is required (32 bytes, base64)")
+    .refine((k) => base64Bytes(k) === 32, "ENCRYPTION_KEY must be 32 bytes, base64-encoded (openssl rand -base64 32)"),
 });
+
+/** How many bytes a base64 text decodes to; -1 when it is not base64. */
+function base64Bytes(text: string): number {
+  try {
+    return atob(text.trim()).length;
+  } catch {
+    return -1;
+  }
+}
 
 const intVar = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 /** A switch that is off unless set to true (1, yes, on): production defaults are the safe ones. */

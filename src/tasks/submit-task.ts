@@ -18,10 +18,15 @@ export interface Submitted {
   created: boolean;
 }
 
+/** A task's request and metadata live in one D1 row, which D1 caps at 2,000,000 bytes (with the result to come). */
+export const MAX_TASK_BYTES = 1_800_000;
+
 export async function submitTask(env: Bindings, principal: Principal, input: TaskRequest, idempotencyKey: string | undefined, waitUntil: (p: Promise<unknown>) => void): Promise<Submitted> {
   const db = database(env.DB);
   const now = Date.now();
   const { deadline, metadata, ...request } = input;
+  const bytes = new TextEncoder().encode(JSON.stringify({ request, metadata })).length;
+  if (bytes > MAX_TASK_BYTES) throw new GatewayError("payload_too_large", `a task's request and metadata may take at most ${MAX_TASK_BYTES} bytes (this one takes ${bytes}); send it as a realtime call, or make it smaller`, { code: "task_too_large" });
   const requestHash = idempotencyKey ? await sha256Hex(JSON.stringify({ request, deadline, metadata })) : null;
   if (idempotencyKey) {
     const earlier = await findByIdempotencyKey(db, principal.ownerId, idempotencyKey);

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Bindings } from "../../src/env.ts";
 import { runTask } from "../../src/tasks/run-task.ts";
-import { ADMIN, adminKey, call, simRequests, simUrl } from "./helpers.ts";
+import { ADMIN, adminKey, call, callWith, simRequests, simUrl } from "./helpers.ts";
 
 /** A chat body whose message carries a field nested `depth` levels (about 30 KB at 5,000). */
 function deepBody(depth: number): string {
@@ -128,5 +128,18 @@ describe("gateway-only fields", () => {
     const hook = await call("/v1/tasks", { method: "POST", key, json: { model: "sim-small", messages: [{ role: "user", content: "x" }], webhook_url: "https://example.com/hook" } });
     expect(hook.status).toBe(400);
     expect((await errorOf(hook)).param).toBe("webhook_url");
+  });
+});
+
+describe("start-up and size checks", () => {
+  it("says the gateway is misconfigured (503 on /health) when ENCRYPTION_KEY is not 32 bytes of base64", async () => {
+    for (const bad of ["c2hvcnQ=", "not base64 at all!"]) expect((await callWith({ ENCRYPTION_KEY: bad }, "/health")).status).toBe(503);
+  });
+
+  it("refuses a task too large for its D1 row with a 413 naming why", async () => {
+    const big = "x".repeat(1_900_000);
+    const res = await call("/v1/tasks", { method: "POST", key: ADMIN, json: { model: "sim-small", messages: [{ role: "user", content: big }] } });
+    expect(res.status).toBe(413);
+    expect((await errorOf(res)).code).toBe("task_too_large");
   });
 });
