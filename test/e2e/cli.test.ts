@@ -1,4 +1,5 @@
-// End to end: the `hybrid-gateway` CLI, run as a child process against `wrangler dev` and the simulator.
+// End to end: the `hybrid-gateway` CLI and examples/openai-client.mjs, run as child processes
+// against `wrangler dev` and the simulator.
 import { spawn } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -91,5 +92,13 @@ describe("the hybrid-gateway CLI", () => {
     expect(refused).toMatchObject({ code: 1, stdout: "" });
     expect(refused.stderr).toMatch(/^error: .* \(401 invalid_api_key, request id req_\w+\)\n$/);
     expect(refused.stderr).not.toContain(newKey);
+  });
+});
+
+describe("examples/openai-client.mjs", () => {
+  it("makes a realtime call and a task call, printing both answers", async () => {
+    const { code, stdout } = await run(process.execPath, [join(root, "examples", "openai-client.mjs"), "sim-large"]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^realtime: tok1 tok2 .*\ntask task_\w+: queued\ntask: tok1 tok2 .*\n$/);
   });
 });
