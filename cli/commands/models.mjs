@@ -1,5 +1,5 @@
 /** `models`: the models the key may use (`GET /v1/models`), as a table. */
-import { table, when } from "../format.mjs";
+import { table } from "../format.mjs";
 
 /** @param {import("../main.mjs").CommandInput} input */
 export async function models({ client, flags, io }) {
@@ -8,12 +8,12 @@ export async function models({ client, flags, io }) {
     io.out.write(`${JSON.stringify(body, null, 2)}\n`);
     return 0;
   }
-  /** @type {{ id: string; owned_by: string; created: number }[]} */
+  /** @type {{ id: string; owned_by: string }[]} */
   const data = body.data;
   if (data.length === 0) {
     io.err.write("no models: the gateway has no provider this key may use\n");
     return 0;
   }
-  io.out.write(table(["MODEL", "PROVIDER", "CREATED"], data.map((m) => [m.id, m.owned_by, m.created ? when(m.created, "s") : "—"])));
+  io.out.write(table(["MODEL", "PROVIDER"], data.map((m) => [m.id, m.owned_by])));
   return 0;
 }
