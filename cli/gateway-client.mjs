@@ -86,7 +86,13 @@ export class GatewayClient {
   async json(method, path, body) {
     const res = await this.#send(method, path, body);
     if (!res.ok) throw await errorOf(res);
-    return { status: res.status, body: await res.json(), requestId: res.headers.get("x-request-id") };
+    const requestId = res.headers.get("x-request-id");
+    const text = await res.text();
+    try {
+      return { status: res.status, body: JSON.parse(text), requestId };
+    } catch {
+      throw new GatewayCallError(`${this.baseUrl}${path} answered something other than JSON; is --base-url the gateway? (${JSON.stringify(text.slice(0, 80))})`, { status: res.status, requestId });
+    }
   }
 
   /**
@@ -103,7 +109,12 @@ export class GatewayClient {
     const events = res.body.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream());
     for await (const event of events) {
       if (event.data === "[DONE]") return;
-      const chunk = JSON.parse(event.data);
+      let chunk;
+      try {
+        chunk = JSON.parse(event.data);
+      } catch {
+        throw new GatewayCallError(`the stream sent an event that is not JSON: ${JSON.stringify(event.data.slice(0, 80))}`, { requestId });
+      }
       // The status was a 200 when the stream began; the error event carries the real failure.
       if (chunk.error) throw new GatewayCallError(chunk.error.message ?? "the stream failed", { code: chunk.error.code, requestId });
       const text = chunk.choices?.[0]?.delta?.content;

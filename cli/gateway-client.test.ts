@@ -9,6 +9,10 @@ beforeAll(async () => {
   gateway = await fakeGateway({
     "GET /v1/models": (_req, res) => json(res, 200, { object: "list", data: [] }),
     "GET /bad-model": (_req, res) => json(res, 404, { error: { message: "The model 'x' does not exist", type: "not_found_error", param: "model", code: "model_not_found" }, request_id: "req_body" }, "req_header"),
+    "GET /not-json": (_req, res) => {
+      res.writeHead(200, { "content-type": "text/html" });
+      res.end("<html>a dashboard</html>");
+    },
     "GET /proxy-error": (_req, res) => {
       res.writeHead(502, { "content-type": "text/html", "x-request-id": "req_proxy" });
       res.end("<html>Bad Gateway</html>");
@@ -40,6 +44,10 @@ describe("GatewayClient", () => {
   it("shows a body that is not the gateway's, and the header's request id", async () => {
     const error = (await client.json("GET", "/proxy-error").catch((e: unknown) => e)) as GatewayCallError;
     expect(error.describe()).toBe("HTTP 502: <html>Bad Gateway</html> (502, request id req_proxy)");
+  });
+
+  it("says so when a 200 is not JSON (a --base-url that is not the gateway)", async () => {
+    await expect(client.json("GET", "/not-json")).rejects.toThrow(`${gateway.url}/not-json answered something other than JSON; is --base-url the gateway? ("<html>a dashboard</html>")`);
   });
 
   it("yields a stream's text until [DONE]", async () => {
