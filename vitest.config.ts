@@ -1,6 +1,10 @@
 /** Three test projects: pure code in Node, the Worker inside workerd with real bindings, and end to end. */
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { copyDocsAssets } from "./scripts/docs-assets.mjs";
+
+// wrangler.toml's [assets] directory must exist before the Worker is configured (also without npm test's preflight).
+copyDocsAssets();
 
 export default defineConfig({
   test: {

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startSimulator, type SimOptions, type Simulator } from "../sim/server.ts";
+import { copyDocsAssets } from "./docs-assets.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const wrangler = join(root, "node_modules", ".bin", "wrangler");
@@ -27,6 +28,8 @@ export interface StackOptions {
 export interface Stack {
   url: string;
   sim: Simulator;
+  /** The gateway's local state folder (D1, Durable Objects). */
+  state: string;
   /** Stops the gateway abruptly (SIGKILL), as a crash would. */
   crash(): Promise<void>;
   /** Starts the gateway again on the same port and state folder. */
@@ -68,6 +71,8 @@ async function waitHealthy(url: string, child: ChildProcess, log: () => string):
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const sim = await startSimulator({ apiKey: SIM_KEY, ...options.sim });
   const state = mkdtempSync(join(tmpdir(), "gateway-stack-"));
+  // wrangler.toml's [assets] directory (the API docs' files) must exist before wrangler starts.
+  copyDocsAssets();
   execFileSync(wrangler, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", state], { cwd: root, stdio: "ignore", env: { ...process.env, CI: "true" } });
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -93,6 +98,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   return {
     url,
     sim,
+    state,
     crash: () => worker.kill("SIGKILL"),
     restart: launch,
     async stop() {

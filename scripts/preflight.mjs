@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// Preflight for `npm start` and `npm test` on a fresh clone: Node version, dependencies,
-// .dev.vars, local D1 migrations. Dependency-free on purpose: it runs before `npm install`.
+// Preflight for `npm start` and `npm test` on a fresh clone: Node version, dependencies, the API
+// docs' assets, .dev.vars, local D1 migrations. Dependency-free on purpose: it runs before `npm install`.
 import { execFileSync } from "node:child_process";
 import { appendFileSync, copyFileSync, existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { copyDocsAssets } from "./docs-assets.mjs";
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const MIN_NODE = [22, 12];
@@ -70,6 +71,7 @@ export function preflight({ migrate = true } = {}) {
   checkNode();
   ensureDependencies();
   ensureDevVars();
+  copyDocsAssets();
   if (migrate) applyLocalMigrations();
 }
 

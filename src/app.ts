@@ -7,6 +7,7 @@ import { ConfigError, GatewayError } from "./core/errors.ts";
 import { anthropicErrorBody } from "./wire/anthropic/error-body.ts";
 import { requestIdOf } from "./core/request-id.ts";
 import { anthropicRoutes } from "./routes/anthropic.ts";
+import { apiDocRoutes } from "./routes/api-docs.ts";
 import { authenticate, requireAdmin } from "./middleware/auth.ts";
 import { settings, type AppEnv } from "./env.ts";
 import { authRoutes } from "./routes/auth.ts";
@@ -22,6 +23,10 @@ import { providerRoutes } from "./routes/providers.ts";
 import { routerRoutes } from "./routes/router.ts";
 import { routingRoutes } from "./routes/routing.ts";
 import { statusRoutes } from "./routes/status.ts";
+import { enforceLimits } from "./middleware/limits.ts";
+import { metricsReader, metricsRoutes } from "./routes/metrics.ts";
+import { priceRoutes } from "./routes/prices.ts";
+import { costRoutes, statsRoutes } from "./routes/usage.ts";
 import { taskRoutes } from "./routes/tasks.ts";
 import { userRoutes } from "./routes/users.ts";
 
@@ -62,6 +67,8 @@ export function buildApp() {
     configuredProviders(c.env);
     return c.json({ status: "ok" });
   });
+  // Public: /openapi.json, /docs (Swagger UI), /redoc.
+  app.route("/", apiDocRoutes);
   app.route("/api/auth", authRoutes);
 
   app.use("/api/keys/*", authenticate);
@@ -74,7 +81,15 @@ export function buildApp() {
   app.route("/api/users", userRoutes);
   app.use("/api/status/*", authenticate, requireAdmin);
   app.route("/api/status", statusRoutes);
-  app.use("/api/request/*", authenticate);
+  app.use("/api/prices/*", authenticate);
+  app.route("/api/prices", priceRoutes);
+  app.use("/api/v1/cost/*", authenticate);
+  app.route("/api/v1/cost", costRoutes);
+  app.use("/api/stats/*", authenticate);
+  app.route("/api/stats", statsRoutes);
+  app.use("/metrics", metricsReader);
+  app.route("/metrics", metricsRoutes);
+  app.use("/api/request/*", authenticate, enforceLimits);
   app.route("/api/request", legacyRequestRoutes);
   app.use("/api/model/*", authenticate);
   app.route("/api/model", modelConfigRoutes);
@@ -84,7 +99,7 @@ export function buildApp() {
   app.route("/api/v1/router", routerRoutes);
   app.use("/internal/workers/*", requireInternalKey);
   app.route("/internal/workers", backendRoutes);
-  app.use("/v1/*", authenticate);
+  app.use("/v1/*", authenticate, enforceLimits);
   app.route("/v1/tasks", taskRoutes);
   app.route("/v1/messages", anthropicRoutes);
   app.route("/v1", openaiRoutes);

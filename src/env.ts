@@ -30,6 +30,10 @@ export type Bindings = Omit<Env, "PROVIDERS" | "REALTIME_WAIT_MS"> & {
   LOG_FLUSH_MS?: string;
   TASK_RUNNERS?: string;
   CAPACITY_SHARES?: string;
+  TASK_DISCOUNT?: string;
+  USAGE_UTC_OFFSET_MINUTES?: string;
+  LOG_RETENTION_DAYS?: string;
+  METRICS_TOKEN?: string;
   [secret: string]: unknown;
 };
 
@@ -95,6 +99,14 @@ const tunables = z.object({
   TASK_RUNNERS: intVar(32),
   /** Whether governors hand isolates with steady realtime traffic a share of slots they admit into without a round trip. */
   CAPACITY_SHARES: z.stringbool().default(true),
+  /** The share of list price taken off task-lane calls in cost reports (0.5: tasks cost half), to show what moving work to tasks saves. */
+  TASK_DISCOUNT: z.coerce.number().min(0).max(0.99).default(0),
+  /** Where a day starts for usage, daily budgets and stats, in minutes east of UTC (480 for China). */
+  USAGE_UTC_OFFSET_MINUTES: z.coerce.number().int().min(-720).max(840).default(0),
+  /** Request-log rows older than this many days are deleted (daily rollups stay). */
+  LOG_RETENTION_DAYS: intVar(30),
+  /** A Bearer token that may read /metrics (besides admins), for a Prometheus scraper. */
+  METRICS_TOKEN: z.string().min(16, "METRICS_TOKEN must be at least 16 characters").optional(),
 });
 
 export type Settings = z.output<typeof secrets> & z.output<typeof tunables>;

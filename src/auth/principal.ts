@@ -1,4 +1,5 @@
 /** Who is calling: the root credential, a user by JWT, or an API key (owned by a user or by root). */
+import type { Limits } from "../limits/spend-policy.ts";
 
 export type Role = "admin" | "user";
 
@@ -11,6 +12,18 @@ export interface Principal {
   via: "root" | "key" | "jwt";
   /** Model names this credential may use; null means every model. */
   allowedModels: string[] | null;
+  /** Rate and spend limits of the key and of its user; absent when neither has any. */
+  limits?: CallerLimits | undefined;
+  /** A key's end (ms); absent or null when it does not expire. */
+  expiresAt?: number | null | undefined;
+  /** The addresses and ranges a key may be used from; absent or null for anywhere. */
+  allowedIps?: string[] | null | undefined;
+}
+
+/** The limits a call is held to: its key's and its user's (null where there are none). */
+export interface CallerLimits {
+  key: Limits | null;
+  user: Limits | null;
 }
 
 export const ROOT_OWNER = "root";

@@ -3,7 +3,7 @@ import type { Principal } from "../auth/principal.ts";
 import type { Bindings } from "../env.ts";
 
 /** Who a call is made for: a principal, or a task row (its owner and key). */
-export type Caller = Pick<Principal, "ownerId" | "keyId"> & Partial<Pick<Principal, "allowedModels">>;
+export type Caller = Pick<Principal, "ownerId" | "keyId"> & Partial<Pick<Principal, "allowedModels" | "userId" | "limits">>;
 
 export interface CallContext {
   env: Bindings;

@@ -1,13 +1,14 @@
-/** The finish hook that records a call's request-log row (written in batches, see log-batch.ts). */
+/** The finish hook that records a call's request-log row, priced (written in batches with the daily rollups, see log-batch.ts). */
 import { database } from "../db/client.ts";
 import { settings } from "../env.ts";
 import type { CallContext } from "./call-context.ts";
-import type { CallRecord } from "./finish.ts";
+import type { PricedRecord } from "./finish.ts";
 import { logBatchOf } from "./log-batch.ts";
 
-export async function logCall(ctx: CallContext, record: CallRecord): Promise<void> {
+export async function logCall(ctx: CallContext, record: PricedRecord): Promise<void> {
   const now = Date.now();
-  const batch = logBatchOf(ctx.env.DB, () => database(ctx.env.DB), settings(ctx.env).LOG_FLUSH_MS);
+  const { LOG_FLUSH_MS, USAGE_UTC_OFFSET_MINUTES } = settings(ctx.env);
+  const batch = logBatchOf(ctx.env.DB, () => database(ctx.env.DB), LOG_FLUSH_MS, USAGE_UTC_OFFSET_MINUTES);
   await batch.add({
     id: crypto.randomUUID(),
     createdAt: now,
@@ -28,5 +29,7 @@ export async function logCall(ctx: CallContext, record: CallRecord): Promise<voi
     promptTokens: record.usage?.inputTokens ?? null,
     completionTokens: record.usage?.outputTokens ?? null,
     error: record.error ?? null,
+    costUsd: record.cost?.usd ?? null,
+    listCostUsd: record.cost?.listUsd ?? null,
   });
 }

@@ -109,7 +109,7 @@ export async function runCall<T>(ctx: CallContext, plan: CallPlan<T>): Promise<C
   const { FAILOVER_MAX_ATTEMPTS, FAILOVER_DEADLINE_MS } = settings(ctx.env);
   const maxAttempts = plan.maxAttempts ?? FAILOVER_MAX_ATTEMPTS;
   const startedAt = Date.now();
-  const recordOf = (d: Deployment | undefined, attempt: number): CallRecord => ({ endpoint: ctx.endpoint, taskId: plan.taskId, model: plan.model, provider: d?.provider.name ?? null, deployment: d?.id ?? null, attempt, lane: plan.lane, stream: plan.stream, status: 0, startedAt });
+  const recordOf = (d: Deployment | undefined, attempt: number): CallRecord => ({ endpoint: ctx.endpoint, taskId: plan.taskId, model: plan.model, provider: d?.provider.name ?? null, deployment: d?.id ?? null, upstreamModel: d?.upstreamModel ?? null, attempt, lane: plan.lane, stream: plan.stream, status: 0, startedAt });
   const failed = new Set<string>();
   let attempts = 0;
   let reruns = 0;

@@ -57,10 +57,10 @@ export class LogBatch {
 const batches = new WeakMap<D1Database, LogBatch>();
 
 /** The isolate's batch for this database. */
-export function logBatchOf(binding: D1Database, db: () => Database, windowMs: number): LogBatch {
+export function logBatchOf(binding: D1Database, db: () => Database, windowMs: number, offsetMinutes: number): LogBatch {
   let batch = batches.get(binding);
   if (!batch) {
-    batch = new LogBatch((rows) => writeRequestLogs(db(), rows), windowMs);
+    batch = new LogBatch((rows) => writeRequestLogs(db(), rows, offsetMinutes), windowMs);
     batches.set(binding, batch);
   }
   return batch;

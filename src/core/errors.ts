@@ -11,6 +11,8 @@ export const errorKinds = {
   payload_too_large: { status: 413, type: "invalid_request_error" },
   unprocessable: { status: 422, type: "invalid_request_error" },
   rate_limited: { status: 429, type: "rate_limit_error" },
+  /** A spend budget is used up: retrying will not help until it resets or is raised. */
+  insufficient_quota: { status: 429, type: "insufficient_quota" },
   internal: { status: 500, type: "server_error" },
   upstream_error: { status: 502, type: "upstream_error" },
   upstream_unavailable: { status: 503, type: "upstream_error" },

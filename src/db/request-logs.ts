@@ -1,21 +1,29 @@
 /** Request log rows: written after the response (never delaying it), read with filters. */
-import { and, desc, eq, gte, lt, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, lt, type SQL } from "drizzle-orm";
 import type { Database } from "./client.ts";
+import { rollUp, rollupStatements } from "../usage/rollup.ts";
 import { requestLogs } from "./schema.ts";
 
 export type RequestLogRow = typeof requestLogs.$inferInsert;
 
 export type NewRequestLog = RequestLogRow & { id: string; createdAt: number };
 
-/** D1 binds at most 100 parameters per statement; a row binds 18. */
-const ROWS_PER_STATEMENT = 5;
+/** D1 binds at most 100 parameters per statement; a row binds 21. */
+const ROWS_PER_STATEMENT = 4;
 
-/** Writes rows in one batch (one round trip, one transaction). */
-export async function writeRequestLogs(db: Database, rows: NewRequestLog[]): Promise<void> {
+/** Writes rows and adds them to the daily rollups, in one batch (one round trip, one transaction). */
+export async function writeRequestLogs(db: Database, rows: NewRequestLog[], offsetMinutes: number): Promise<void> {
   const statements = [];
   for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) statements.push(db.insert(requestLogs).values(rows.slice(i, i + ROWS_PER_STATEMENT)));
-  const [first, ...rest] = statements;
+  const [first, ...rest] = [...statements, ...rollupStatements(db, rollUp(rows, offsetMinutes))];
   if (first) await db.batch([first, ...rest]);
+}
+
+/** Deletes up to `max` rows created before `before` (log retention, a bounded step per run; the daily rollups stay). */
+export async function deleteRequestLogsBefore(db: Database, before: number, max = 5_000): Promise<number> {
+  const old = db.select({ id: requestLogs.id }).from(requestLogs).where(lt(requestLogs.createdAt, before)).limit(max);
+  const result = await db.delete(requestLogs).where(inArray(requestLogs.id, old)).run();
+  return result.meta.changes ?? 0;
 }
 
 export interface LogFilter {

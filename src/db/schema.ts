@@ -1,8 +1,16 @@
 /** Every D1 table of the gateway, as drizzle schema: the single source of the data model. */
 import { sql } from "drizzle-orm";
-import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 const now = sql`(unixepoch('subsec') * 1000)`;
+
+/** Rate limits and spend budgets of a user or a key; null means none. */
+const spendLimits = () => ({
+  rpm: integer("rpm"),
+  tpm: integer("tpm"),
+  dailyBudgetUsd: real("daily_budget_usd"),
+  monthlyBudgetUsd: real("monthly_budget_usd"),
+});
 
 /** People who sign in with a password and own API keys, tasks and logs. */
 export const users = sqliteTable("users", {
@@ -15,6 +23,7 @@ export const users = sqliteTable("users", {
   createdAt: integer("created_at").notNull().default(now),
   /** Set when an admin disables the user: their tokens and keys stop working. */
   disabledAt: integer("disabled_at"),
+  ...spendLimits(),
 });
 
 /** API keys: only the SHA-256 hash and a display prefix are stored, never the key. */
@@ -32,6 +41,11 @@ export const apiKeys = sqliteTable(
     createdAt: integer("created_at").notNull().default(now),
     lastUsedAt: integer("last_used_at"),
     revokedAt: integer("revoked_at"),
+    ...spendLimits(),
+    /** After this time the key is refused (401). */
+    expiresAt: integer("expires_at"),
+    /** Client addresses or CIDR ranges the key may be used from; null means anywhere. */
+    allowedIps: text("allowed_ips", { mode: "json" }).$type<string[]>(),
   },
   (t) => [index("api_keys_user_idx").on(t.userId)],
 );
@@ -114,6 +128,10 @@ export const requestLogs = sqliteTable(
     promptTokens: integer("prompt_tokens"),
     completionTokens: integer("completion_tokens"),
     error: text("error"),
+    /** What the call cost (USD), task discount applied; null when its model has no price or no usage came back. */
+    costUsd: real("cost_usd"),
+    /** What it would have cost at list price (differs from cost_usd for discounted task calls). */
+    listCostUsd: real("list_cost_usd"),
     /** The request's id (`x-request-id`); a task run's rows carry the run's own. */
     requestId: text("request_id"),
     createdAt: integer("created_at").notNull().default(now),
@@ -144,6 +162,8 @@ export const tasks = sqliteTable(
     error: text("error", { mode: "json" }),
     attempts: integer("attempts").notNull().default(0),
     preemptions: integer("preemptions").notNull().default(0),
+    /** What the run that succeeded cost (USD), task discount applied; null when unpriced. */
+    costUsd: real("cost_usd"),
     /** Upstream capacity refusals (429, 503) met so far; past TASK_MAX_CAPACITY_RETRIES the task fails. */
     capacityRetries: integer("capacity_retries").notNull().default(0),
     /** Until when the task is accounted for (in the queue, waiting, or running); past it the sweeper re-enqueues. */
@@ -218,4 +238,54 @@ export const backends = sqliteTable(
     heartbeatAt: integer("heartbeat_at").notNull(),
   },
   (t) => [index("backends_model_idx").on(t.modelId)],
+);
+
+/** Admins' prices per model (USD per million tokens), over gateway.yaml's and the built-in defaults. */
+export const modelPrices = sqliteTable("model_prices", {
+  model: text("model").primaryKey(),
+  input: real("input").notNull(),
+  output: real("output").notNull(),
+  cachedInput: real("cached_input"),
+  cacheWrite: real("cache_write"),
+  updatedAt: integer("updated_at").notNull().default(now),
+});
+
+/** Upper bounds (ms) of the latency buckets every rollup row counts; the last bucket is everything slower. */
+export const LATENCY_BUCKETS_MS = [25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000] as const;
+
+export type LatencyBucketKey = `le${(typeof LATENCY_BUCKETS_MS)[number]}` | "leInf";
+export const LATENCY_BUCKET_KEYS: readonly LatencyBucketKey[] = [...LATENCY_BUCKETS_MS.map((ms) => `le${ms}` as const), "leInf"];
+
+function latencyBucketColumns() {
+  const column = (k: LatencyBucketKey) => integer(k === "leInf" ? "le_inf" : `le_${k.slice(2)}`).notNull().default(0);
+  return Object.fromEntries(LATENCY_BUCKET_KEYS.map((k) => [k, column(k)])) as { [K in LatencyBucketKey]: ReturnType<typeof column> };
+}
+
+/**
+ * Request-log rows rolled up per day (in USAGE_UTC_OFFSET_MINUTES) and per owner, key, model,
+ * provider, lane and status, written in the same batch as the rows: usage, stats and metrics read
+ * these, not the logs, so they stay fast as logs grow and outlive log retention.
+ */
+export const usageDaily = sqliteTable(
+  "usage_daily",
+  {
+    day: text("day").notNull(),
+    ownerId: text("owner_id").notNull(),
+    keyId: text("key_id").notNull(),
+    model: text("model").notNull(),
+    provider: text("provider").notNull(),
+    lane: text("lane").notNull(),
+    status: integer("status").notNull(),
+    requests: integer("requests").notNull(),
+    promptTokens: integer("prompt_tokens").notNull(),
+    completionTokens: integer("completion_tokens").notNull(),
+    costUsd: real("cost_usd").notNull(),
+    listCostUsd: real("list_cost_usd").notNull(),
+    /** Requests of this row with usage but no price. */
+    unpriced: integer("unpriced").notNull(),
+    latencyMsSum: integer("latency_ms_sum").notNull(),
+    /** Requests per latency bucket: `le_25` counts those that took at most 25 ms and more than the bucket below. */
+    ...latencyBucketColumns(),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.ownerId, t.keyId, t.model, t.provider, t.lane, t.status] }), index("usage_daily_owner_idx").on(t.ownerId, t.day)],
 );

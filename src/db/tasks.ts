@@ -163,7 +163,7 @@ export async function finishRun(
   db: Database,
   id: string,
   runId: string,
-  outcome: { status: "succeeded"; result: unknown } | { status: "failed"; error: TaskError; capacityRefusal?: boolean },
+  outcome: { status: "succeeded"; result: unknown; costUsd: number | null } | { status: "failed"; error: TaskError; capacityRefusal?: boolean },
   now: number,
 ): Promise<boolean> {
   const rows = await db
@@ -171,6 +171,7 @@ export async function finishRun(
     .set({
       status: outcome.status,
       result: outcome.status === "succeeded" ? outcome.result : null,
+      costUsd: outcome.status === "succeeded" ? outcome.costUsd : null,
       error: outcome.status === "failed" ? outcome.error : null,
       ...counted(outcome.status === "failed" && outcome.capacityRefusal === true),
       finishedAt: now,

@@ -1,5 +1,6 @@
 /** User rows: create (unique username and email), find by login, list, change role, disable, delete. */
 import { and, desc, eq, inArray, isNull, or } from "drizzle-orm";
+import { limitsView } from "../limits/limit-input.ts";
 import type { Database } from "./client.ts";
 import { isUniqueViolation } from "./errors.ts";
 import { apiKeys, models, providers, users } from "./schema.ts";
@@ -11,7 +12,7 @@ export type NewUser = Pick<UserRow, "username" | "email" | "passwordHash" | "pas
 export async function createUser(db: Database, input: NewUser): Promise<{ user: UserRow } | { taken: "username" | "email" | "either" }> {
   const clash = await db.select({ username: users.username }).from(users).where(or(eq(users.username, input.username), eq(users.email, input.email))).get();
   if (clash) return { taken: clash.username === input.username ? "username" : "email" };
-  const row: UserRow = { ...input, role: input.role ?? "user", id: crypto.randomUUID(), createdAt: Date.now(), disabledAt: null };
+  const row: UserRow = { ...input, role: input.role ?? "user", id: crypto.randomUUID(), createdAt: Date.now(), disabledAt: null, rpm: null, tpm: null, dailyBudgetUsd: null, monthlyBudgetUsd: null };
   try {
     await db.insert(users).values(row);
   } catch (error) {
@@ -38,6 +39,11 @@ export async function setRole(db: Database, id: string, role: UserRow["role"]): 
   await db.update(users).set({ role }).where(eq(users.id, id));
 }
 
+/** Sets (or, with null, clears) the user's rate and spend limits. */
+export async function setLimits(db: Database, id: string, limits: Partial<Pick<UserRow, "rpm" | "tpm" | "dailyBudgetUsd" | "monthlyBudgetUsd">>): Promise<void> {
+  await db.update(users).set(limits).where(eq(users.id, id));
+}
+
 /** Disables (and revokes every key of) a user, or enables them again; revoked keys stay revoked. */
 export async function setDisabled(db: Database, id: string, disabled: boolean, now: number): Promise<void> {
   if (!disabled) return void (await db.update(users).set({ disabledAt: null }).where(eq(users.id, id)));
@@ -61,5 +67,5 @@ export async function deleteUser(db: Database, id: string): Promise<void> {
 
 /** Users without their password material. */
 export function publicUser(u: UserRow) {
-  return { id: u.id, object: "user" as const, username: u.username, email: u.email, role: u.role, created_at: u.createdAt, disabled_at: u.disabledAt };
+  return { id: u.id, object: "user" as const, username: u.username, email: u.email, role: u.role, ...limitsView(u), created_at: u.createdAt, disabled_at: u.disabledAt };
 }

@@ -2,9 +2,10 @@
 import { createMiddleware } from "hono/factory";
 import { timingSafeEqual } from "../core/crypto.ts";
 import { GatewayError } from "../core/errors.ts";
-import { currentRole, KEY_PREFIX, principalForKey } from "../auth/api-keys.ts";
+import { currentStanding, KEY_PREFIX, principalForKey } from "../auth/api-keys.ts";
 import { addressSubject, clientAddress, countFailure, refuseIfKnownBlocked, type Subject } from "../auth/failed-credentials.ts";
 import { verifyAccessToken } from "../auth/jwt.ts";
+import { ipAllowed } from "../limits/ip-allow.ts";
 import { configKeyPrincipal, rootPrincipal, type Principal } from "../auth/principal.ts";
 import { configuredApiKeys } from "../routing/configured.ts";
 import { database } from "../db/client.ts";
@@ -36,8 +37,8 @@ async function resolve(env: Bindings, credential: string, client: Subject, waitU
     if (claims === "expired") return "stale";
     if (!claims) return null;
     // The role comes from D1, not the token: a demotion, disabling or deletion applies without waiting for expiry.
-    const role = await currentRole(database(env.DB), claims.sub);
-    return role ? { ownerId: claims.sub, role, userId: claims.sub, keyId: null, via: "jwt", allowedModels: null } : "stale";
+    const standing = await currentStanding(database(env.DB), claims.sub);
+    return standing ? { ownerId: claims.sub, role: standing.role, userId: claims.sub, keyId: null, via: "jwt", allowedModels: null, ...(standing.limits ? { limits: standing.limits } : {}) } : "stale";
   }
   // Anything else can only be the root key or a key from gateway.yaml, which an operator chose and
   // could be guessed: a client this isolate knows is blocked does not get them checked at all.
@@ -63,6 +64,13 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
   if (!principal) {
     refuseIfKnownBlocked(client);
     throw await countFailure(c.env, [client], new GatewayError("unauthorized", "invalid API key or token", { code: "invalid_api_key" }));
+  }
+  // A key past its end, or used from an address it is not allowed from, is refused (a stale key is not a guess).
+  if (principal.expiresAt != null && principal.expiresAt <= Date.now()) {
+    throw new GatewayError("unauthorized", `this API key expired at ${new Date(principal.expiresAt).toISOString()}`, { code: "api_key_expired" });
+  }
+  if (principal.allowedIps && !ipAllowed(c.req.header("cf-connecting-ip"), principal.allowedIps)) {
+    throw new GatewayError("forbidden", "this API key may not be used from this address", { code: "ip_not_allowed" });
   }
   c.set("principal", principal);
   await next();

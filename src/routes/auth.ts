@@ -14,7 +14,7 @@ import { settings, type AppEnv } from "../env.ts";
  * The OAuth2 password grant's form (what FastAPI-style clients send): `grant_type` may only be
  * "password", and the client and scope fields only empty, because the gateway has no use for them.
  */
-const credentials = z.strictObject({
+export const credentials = z.strictObject({
   username: z.string().min(1, "username is required"),
   password: z.string().min(1, "password is required"),
   grant_type: z.literal("password", { message: "grant_type must be 'password'" }).optional(),

@@ -33,7 +33,7 @@ export const requireInternalKey: MiddlewareHandler<AppEnv> = async (c, next) => 
 
 const ID = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "letters, digits, '.', '_' or '-' (at most 64)");
 
-const registration = z.strictObject({
+export const registration = z.strictObject({
   worker_id: ID,
   model_id: z.string().min(1).max(200),
   /** The URL under which the backend's OpenAI-compatible `/chat/completions` lives (e.g. http://10.0.0.5:11434/v1). */
@@ -41,12 +41,12 @@ const registration = z.strictObject({
   capacity: z.number().int().min(1).max(10_000),
 });
 
-const heartbeat = z.strictObject({
+export const heartbeat = z.strictObject({
   worker_id: ID,
   current_load: z.number().int().min(0).max(1_000_000),
 });
 
-const listQuery = z.strictObject({ model_id: z.string().min(1).optional() });
+export const listQuery = z.strictObject({ model_id: z.string().min(1).optional() });
 
 export const backendRoutes = new Hono<AppEnv>()
   .post("/register", async (c) => {

@@ -83,7 +83,7 @@ export async function checkProviderNow(c: Context<AppEnv>) {
   return c.json({ provider: entry.name, checked_at: Date.now(), results, deployments });
 }
 
-const testRequest = z.strictObject({
+export const testRequest = z.strictObject({
   test_message: z.string().min(1).max(10_000).default("Hello"),
 });
 

@@ -12,7 +12,7 @@ import { taskView } from "../tasks/task-view.ts";
 import { callContext } from "./call-context.ts";
 import { refuseDeadline } from "./openai.ts";
 
-const legacyRequest = z
+export const legacyRequest = z
   .strictObject({
     model: z.string().min(1).optional(),
     /** Seed 000: one of the caller's own model configurations (`POST /api/model/`), instead of model. */

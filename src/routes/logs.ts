@@ -6,7 +6,7 @@ import { database } from "../db/client.ts";
 import { listRequestLogs } from "../db/request-logs.ts";
 import type { AppEnv } from "../env.ts";
 
-const filters = z.strictObject({
+export const filters = z.strictObject({
   user_id: z.string().optional(),
   model: z.string().optional(),
   provider: z.string().optional(),
@@ -50,6 +50,8 @@ export const logRoutes = new Hono<AppEnv>().get("/", async (c) => {
       ttft_ms: r.ttftMs,
       prompt_tokens: r.promptTokens,
       completion_tokens: r.completionTokens,
+      cost_usd: r.costUsd,
+      list_cost_usd: r.listCostUsd,
       error: r.error,
     })),
   });

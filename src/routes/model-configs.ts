@@ -22,7 +22,7 @@ import { forgetRoutes } from "../routing/route-table.ts";
 /** Types a user may add a key for: every one with a single API key. */
 const USER_TYPES = providerTypes.filter((t) => t !== "token-auth" && t !== "azure");
 
-const modelConfig = z.strictObject({
+export const modelConfig = z.strictObject({
   provider: z.enum(USER_TYPES as [string, ...string[]], { message: `provider must be one of: ${USER_TYPES.join(", ")}` }),
   model_name: z.string().min(1).max(200),
   api_key: z

@@ -84,6 +84,9 @@ async function columnsOf(env: Bindings, def: ProviderDefinition, previous?: Para
   };
 }
 
+/** A patch changes only the fields it names. */
+export const providerPatch = providerFields.partial();
+
 export const providerRoutes = new Hono<AppEnv>()
   .post("/", async (c) => {
     const def = parseInput(providerDefinition, await readJson(c.req.raw));
@@ -108,7 +111,7 @@ export const providerRoutes = new Hono<AppEnv>()
   .patch("/:id", async (c) => {
     const db = database(c.env.DB);
     const current = await mustFind(db, c.req.param("id"));
-    const patch = parseInput(providerFields.partial(), await readJson(c.req.raw));
+    const patch = parseInput(providerPatch, await readJson(c.req.raw));
     const row = current.row;
     // One api_key for a provider of several keys would replace them all: name the key instead.
     if (row.keys && patch.api_key !== undefined && patch.keys === undefined) {

@@ -49,13 +49,13 @@ function switchView(env: Bindings, state: SwitchState, now: number) {
   };
 }
 
-const toggleRequest = z.strictObject({
+export const toggleRequest = z.strictObject({
   value: z.boolean({ message: "value must be true (rules and strategies on) or false (each model's default deployment)" }),
   reason: z.string().min(1, "reason is required").max(500),
 });
 
 // A patch changes only what it names: no defaults fill in what it leaves out.
-const rulePatch = routingRuleInput.extend({ priority: z.number().int(), enabled: z.boolean() }).partial();
+export const rulePatch = routingRuleInput.extend({ priority: z.number().int(), enabled: z.boolean() }).partial();
 
 export const routerRoutes = new Hono<AppEnv>()
   .get("/rules", async (c) => {

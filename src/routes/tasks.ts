@@ -10,7 +10,7 @@ import { submitTask } from "../tasks/submit-task.ts";
 import { taskRequest } from "../tasks/task-request.ts";
 import { taskView } from "../tasks/task-view.ts";
 
-const listQuery = z.strictObject({
+export const listQuery = z.strictObject({
   status: z.enum(["queued", "running", "succeeded", "failed", "cancelled", "expired"]).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   after: z.string().optional(),

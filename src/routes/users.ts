@@ -1,5 +1,6 @@
 /**
- * `/api/users` (admin): list, create, change role, disable or enable, delete. Disabling and
+ * `/api/users` (admin): list, create, change role or limits (rpm, tpm, daily and monthly budgets
+ * over all the user's keys), disable or enable, delete. Disabling and
  * deleting revoke the user's keys, cancel their open tasks, and end their tokens at once in this
  * isolate (in others within the key cache's 30 s).
  */
@@ -11,14 +12,15 @@ import { GatewayError } from "../core/errors.ts";
 import { parseInput, readJson } from "../core/validate.ts";
 import { database, type Database } from "../db/client.ts";
 import { cancelOpenTasks } from "../db/tasks.ts";
-import { deleteUser, findUser, listUsers, publicUser, setDisabled, setRole } from "../db/users.ts";
+import { deleteUser, findUser, listUsers, publicUser, setDisabled, setLimits, setRole } from "../db/users.ts";
+import { limitColumns, limitFields } from "../limits/limit-input.ts";
 import type { AppEnv } from "../env.ts";
 
 const role = z.enum(["admin", "user"], { message: "role must be 'admin' or 'user'" });
-const newUser = newAccount.extend({ role: role.optional() });
-const userPatch = z
-  .strictObject({ role: role.optional(), disabled: z.boolean({ message: "disabled must be true or false" }).optional() })
-  .refine((p) => p.role !== undefined || p.disabled !== undefined, { message: "send role, disabled, or both" });
+export const newUser = newAccount.extend({ role: role.optional() });
+export const userPatch = z
+  .strictObject({ role: role.optional(), disabled: z.boolean({ message: "disabled must be true or false" }).optional(), ...limitFields })
+  .refine((p) => Object.keys(p).length > 0, { message: "send at least one of role, disabled, rpm, tpm, daily_budget_usd, monthly_budget_usd" });
 
 async function mustFind(db: Database, id: string) {
   const row = await findUser(db, id);
@@ -43,6 +45,8 @@ export const userRoutes = new Hono<AppEnv>()
     const row = await mustFind(db, c.req.param("id"));
     const now = Date.now();
     if (patch.role) await setRole(db, row.id, patch.role);
+    const limits = limitColumns(patch);
+    if (Object.keys(limits).length > 0) await setLimits(db, row.id, limits);
     if (patch.disabled !== undefined) {
       await setDisabled(db, row.id, patch.disabled, now);
       if (patch.disabled) await cancelOpenTasks(db, row.id, now);

@@ -1,7 +1,7 @@
 /**
  * Providers declared in `gateway.yaml`, bundled into the Worker. Two shapes are read:
  * - this gateway's own: `providers:` (each the definition the admin API takes), `routing:`
- *   (strategies, aliases, overrides) and `auth.api_keys`;
+ *   (strategies, aliases, overrides), `prices:` (per model) and `auth.api_keys`;
  * - seed 001's `models.yaml`: `models: {<group>: [{name, type: openai | request, …}]}` and
  *   `auth.api_keys`, each entry becoming one provider serving one model.
  * Errors name the path and the line, e.g. `gateway.yaml:12 providers.1.limits.max_concurrency: …`.
@@ -10,6 +10,8 @@ import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import { ConfigError } from "../core/errors.ts";
 import { providerDefinition, secretReference, type ProviderDefinition } from "../providers/definition.ts";
+import { priceEntries, priceTable } from "../pricing/price-input.ts";
+import type { Price } from "../pricing/price.ts";
 import { routingDocument, type RoutingDocument } from "./routing-document.ts";
 
 export interface GatewayConfig {
@@ -18,6 +20,8 @@ export interface GatewayConfig {
   apiKeys: string[];
   /** Strategies, aliases and overrides (this gateway's own shape only). */
   routing?: RoutingDocument | undefined;
+  /** Prices per model name (USD per million tokens), over the built-in defaults. */
+  prices?: Record<string, Price> | undefined;
 }
 
 const authBlock = z.strictObject({ api_keys: z.array(z.string().min(1)).optional() });
@@ -25,6 +29,7 @@ const authBlock = z.strictObject({ api_keys: z.array(z.string().min(1)).optional
 const ownShape = z.strictObject({
   providers: z.array(z.unknown()).optional(),
   routing: z.unknown().optional(),
+  prices: z.unknown().optional(),
   auth: authBlock.optional(),
 });
 
@@ -103,6 +108,7 @@ export function parseGatewayConfig(text: string, origin = "gateway.yaml"): Gatew
     providers: (own.providers ?? []).map((p, i) => credentials(check(providerDefinition, p, ["providers", i]), ["providers", i])),
     apiKeys: clientKeys(own.auth?.api_keys),
     routing: own.routing === undefined ? undefined : check(routingDocument, own.routing, ["routing"]),
+    prices: own.prices === undefined ? undefined : priceEntries(check(priceTable, own.prices, ["prices"])),
   };
 }
 

@@ -8,6 +8,7 @@ import gatewayYaml from "../../gateway.yaml";
 import { ConfigError } from "../core/errors.ts";
 import { settings, type Bindings } from "../env.ts";
 import { definitionProblem, providerDefinition, secretReference, type DefinitionContext, type ProviderDefinition } from "../providers/definition.ts";
+import type { Price } from "../pricing/price.ts";
 import type { ProviderSource } from "../providers/provider.ts";
 import { parseGatewayConfig, type GatewayConfig } from "./config-file.ts";
 import type { RoutingDocument } from "./routing-document.ts";
@@ -99,6 +100,11 @@ export function configuredProviders(env: Bindings): ConfiguredProvider[] {
 /** Client keys declared in gateway.yaml's `auth.api_keys`, resolved. */
 export function configuredApiKeys(env: Bindings): string[] {
   return configuration(env).apiKeys;
+}
+
+/** The `prices:` block of gateway.yaml. */
+export function configuredPrices(): Record<string, Price> {
+  return bundledConfig().prices ?? {};
 }
 
 /** The `routing:` block of gateway.yaml. */

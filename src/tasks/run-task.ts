@@ -12,7 +12,10 @@ import { newRequestId } from "../core/request-id.ts";
 import { database, type Database } from "../db/client.ts";
 import { cancelTask, claimTask, expireTask, failTask, findTaskToRun, finishRun, holdQueued, postponeTry, recordBrokenTry, releaseHold, requeueRun, TERMINAL, type TaskError, type TaskRow } from "../db/tasks.ts";
 import { settings, type Bindings } from "../env.ts";
+import { callCost } from "../pricing/price-book.ts";
+import { usageFromOpenAI } from "../providers/stream-parser.ts";
 import { planRoute } from "../routing/resolve.ts";
+import type { Deployment } from "../routing/route-table.ts";
 import type { RejectReason } from "../scheduler/policy.ts";
 import { backoffMs } from "./backoff.ts";
 import { ClaimKeeper } from "./claim-keeper.ts";
@@ -144,13 +147,13 @@ async function runHeld(env: Bindings, db: Database, taskId: string, tokens: { ho
           .then((ok) => (ok || notOurs.abort(new Error("task no longer ours")), ok));
       },
       attempt: (r, signal, budget) => completeChat(env, inbound, r, prepared!, AbortSignal.any([signal, notOurs.signal]), attemptTimeoutMs(UPSTREAM_TIMEOUT_MS, budget)),
-      settle: async (result) => {
+      settle: async (result, route) => {
         if (result.kind === "refused") {
           outcome = await settleRefusal(env, db, taskId, hold, result.reason, result.retryAfterMs);
           return { log: false };
         }
         if (!(await claimed)) return { log: false };
-        const settled = await settleRun(env, db, row, runId, result);
+        const settled = await settleRun(env, db, row, runId, result, route);
         outcome = settled.outcome;
         return settled.log;
       },
@@ -183,7 +186,7 @@ async function settleRefusal(env: Bindings, db: Database, taskId: string, hold: 
 }
 
 /** Writes what one run's call came to; "rerun" when the slot was taken back and the task should run again now. */
-async function settleRun(env: Bindings, db: Database, row: TaskRow, runId: string, result: CallResult<Record<string, unknown>>): Promise<{ outcome: RunResult | "rerun"; log: Settled }> {
+async function settleRun(env: Bindings, db: Database, row: TaskRow, runId: string, result: CallResult<Record<string, unknown>>, route: Deployment | undefined): Promise<{ outcome: RunResult | "rerun"; log: Settled }> {
   const { TASK_MAX_ATTEMPTS, TASK_MAX_CAPACITY_RETRIES } = settings(env);
   const finished = Date.now();
   if (result.kind === "slot_lost") {
@@ -191,7 +194,9 @@ async function settleRun(env: Bindings, db: Database, row: TaskRow, runId: strin
     return { outcome: "rerun", log: undefined };
   }
   if (result.kind === "ok") {
-    const written = await finishRun(db, row.id, runId, { status: "succeeded", result: result.value }, finished);
+    const usage = result.value.usage;
+    const cost = await callCost(env, [route?.upstreamModel, row.model], usage && typeof usage === "object" ? usageFromOpenAI(usage as Record<string, unknown>) : undefined, "task").catch(() => undefined);
+    const written = await finishRun(db, row.id, runId, { status: "succeeded", result: result.value, costUsd: cost?.usd ?? null }, finished);
     // Only the run that still holds the task records a result; a superseded run's answer is dropped.
     return written ? { outcome: "succeeded", log: undefined } : { outcome: "skipped", log: { status: 409, error: "result discarded: the task was no longer this run's" } };
   }

@@ -49,6 +49,7 @@ export async function submitTask(env: Bindings, principal: Principal, input: Tas
     error: null,
     attempts: 0,
     preemptions: 0,
+    costUsd: null,
     capacityRetries: 0,
     leaseUntil: null,
     runId: null,

@@ -16,6 +16,8 @@ export function taskView(row: TaskRow) {
     /** Of those, how many the provider refused for capacity (429, 503). */
     capacity_retries: row.capacityRetries,
     preemptions: row.preemptions,
+    /** What the run that succeeded cost (USD, task discount applied); null when unpriced or not done. */
+    cost_usd: row.costUsd ?? null,
     created_at: seconds(row.createdAt),
     started_at: seconds(row.startedAt),
     finished_at: seconds(row.finishedAt),

@@ -2,7 +2,7 @@
 import { encodeSse } from "../../core/sse.ts";
 import { GatewayError, type ErrorKind } from "../../core/errors.ts";
 
-const ERROR_TYPES: Record<ErrorKind, string> = {
+export const ERROR_TYPES: Record<ErrorKind, string> = {
   invalid_request: "invalid_request_error",
   unauthorized: "authentication_error",
   forbidden: "permission_error",
@@ -12,6 +12,7 @@ const ERROR_TYPES: Record<ErrorKind, string> = {
   payload_too_large: "request_too_large",
   unprocessable: "invalid_request_error",
   rate_limited: "rate_limit_error",
+  insufficient_quota: "rate_limit_error",
   internal: "api_error",
   upstream_error: "api_error",
   upstream_unavailable: "overloaded_error",
