@@ -10,7 +10,7 @@ export default defineConfig({
   test: {
     projects: [
       {
-        test: { name: "unit", include: ["src/**/*.test.ts", "sim/**/*.test.ts", "scripts/**/*.test.ts"], environment: "node" },
+        test: { name: "unit", include: ["src/**/*.test.ts", "sim/**/*.test.ts", "scripts/**/*.test.ts", "cli/**/*.test.ts"], environment: "node" },
       },
       {
         plugins: [
