@@ -74,3 +74,17 @@ export async function readJson(request: Request): Promise<unknown> {
   }
   return value;
 }
+
+/**
+ * Runs `work`, naming `path` (an item of a batch or document, such as "update.2") in any
+ * GatewayError it throws: `param` becomes "update.2.limits", and the message says where.
+ */
+export async function atPath<T>(path: string, work: () => T | Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!(error instanceof GatewayError)) throw error;
+    const message = error.param && error.message.startsWith(`${error.param}: `) ? `${path}.${error.message}` : `${path}: ${error.message}`;
+    throw new GatewayError(error.kind, message, { param: error.param ? `${path}.${error.param}` : path, code: error.code, headers: { ...error.headers }, ...(error.retryAfter !== undefined ? { retryAfter: error.retryAfter } : {}) });
+  }
+}
