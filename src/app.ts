@@ -10,6 +10,7 @@ import { anthropicRoutes } from "./routes/anthropic.ts";
 import { authenticate, requireAdmin } from "./middleware/auth.ts";
 import { settings, type AppEnv } from "./env.ts";
 import { authRoutes } from "./routes/auth.ts";
+import { keyBatchRoutes } from "./routes/key-batch.ts";
 import { keyRoutes } from "./routes/keys.ts";
 import { logRoutes } from "./routes/logs.ts";
 import { notFoundFor } from "./routes/not-found.ts";
@@ -65,6 +66,7 @@ export function buildApp() {
   app.route("/api/auth", authRoutes);
 
   app.use("/api/keys/*", authenticate);
+  app.route("/api/keys/batch", keyBatchRoutes);
   app.route("/api/keys", keyRoutes);
   app.use("/api/logs/*", authenticate);
   app.route("/api/logs", logRoutes);

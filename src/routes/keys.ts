@@ -9,14 +9,14 @@ import { database } from "../db/client.ts";
 import { apiKeys } from "../db/schema.ts";
 import type { AppEnv } from "../env.ts";
 
-const newKey = z.strictObject({
+export const newKey = z.strictObject({
   name: z.string().trim().min(1, "name is required").max(100),
   models: z.array(z.string().min(1)).min(1).optional(),
 });
 
-type KeyRow = typeof apiKeys.$inferSelect;
+export type KeyRow = typeof apiKeys.$inferSelect;
 
-const view = (k: KeyRow) => ({
+export const view = (k: KeyRow) => ({
   id: k.id,
   object: "api_key" as const,
   name: k.name,
