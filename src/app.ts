@@ -10,6 +10,7 @@ import { anthropicRoutes } from "./routes/anthropic.ts";
 import { authenticate, requireAdmin } from "./middleware/auth.ts";
 import { settings, type AppEnv } from "./env.ts";
 import { authRoutes } from "./routes/auth.ts";
+import { configRoutes } from "./routes/config.ts";
 import { keyBatchRoutes } from "./routes/key-batch.ts";
 import { keyRoutes } from "./routes/keys.ts";
 import { logRoutes } from "./routes/logs.ts";
@@ -80,6 +81,8 @@ export function buildApp() {
   app.route("/api/request", legacyRequestRoutes);
   app.use("/api/model/*", authenticate);
   app.route("/api/model", modelConfigRoutes);
+  app.use("/api/config/*", authenticate, requireAdmin);
+  app.route("/api/config", configRoutes);
   app.use("/api/routing/*", authenticate, requireAdmin);
   app.route("/api/routing", routingRoutes);
   app.use("/api/v1/router/*", authenticate, requireAdmin);
