@@ -6,6 +6,7 @@ import type { Context } from "hono";
 import { ConfigError, GatewayError } from "./core/errors.ts";
 import { anthropicErrorBody } from "./wire/anthropic/error-body.ts";
 import { requestIdOf } from "./core/request-id.ts";
+import { routedPath } from "./routes/aliases.ts";
 import { anthropicRoutes } from "./routes/anthropic.ts";
 import { authenticate, requireAdmin } from "./middleware/auth.ts";
 import { settings, type AppEnv } from "./env.ts";
@@ -38,7 +39,8 @@ function render(error: GatewayError, c: Context<AppEnv>): Response {
 }
 
 export function buildApp() {
-  const app = new Hono<AppEnv>({ strict: false });
+  // Paths are matched with or without a trailing slash; seed 003's aliases route as the paths they stand for.
+  const app = new Hono<AppEnv>({ getPath: routedPath });
 
   // Every response carries the request's id (the caller's x-request-id when sane, else a new one).
   app.use("*", async (c, next) => {
