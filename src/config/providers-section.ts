@@ -85,7 +85,7 @@ function assertKeptExist(def: ProviderDefinition, current: StoredProvider | unde
     if (value !== KEPT) continue;
     const stored = current ? rowKeys(current.row).find((k) => k.name === keyName) : undefined;
     if (stored?.ciphertext || stored?.secret) continue;
-    const why = current ? `provider '${def.name}' has no stored key${keyName === "default" ? "" : ` '${keyName}'`}` : `this gateway has no provider '${def.name}'`;
+    const why = current ? `provider '${def.name}' has no stored key${keyName === "default" ? "" : ` '${keyName}'`}` : `no provider '${def.name}' is stored here`;
     throw new GatewayError("invalid_request", `${at}.${field}: '${SEALED_CREDENTIAL}' keeps a key this gateway stores, but ${why}: give the key itself or a \${SECRET} reference`, { param: `${at}.${field}`, code: "sealed_key_missing" });
   }
 }

@@ -77,6 +77,14 @@ describe("POST /api/providers/batch", () => {
     expect((await idOf("b-two")).limits.max_concurrency).toBe(two.limits.max_concurrency);
   });
 
+  it("stores a provider of many models (more than one D1 statement can bind)", async () => {
+    const models = Array.from({ length: 30 }, (_, i) => ({ name: `many-${i}`, upstream_model: "sim-large", max_tokens: 100 }));
+    const res = await call("/api/providers/batch", { method: "POST", key: ADMIN, json: { create: [provider("many", { models })] } });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { created: { models: unknown[] }[] }).created[0]!.models).toHaveLength(30);
+    expect((await chat(await adminKey(), "hi", { model: "many-29" })).status).toBe(200);
+  });
+
   it("is for admins", async () => {
     const user = await userWithKey();
     expect((await call("/api/providers/batch", { method: "POST", key: user.key, json: { delete: ["b-two"] } })).status).toBe(403);
