@@ -1,6 +1,7 @@
 /** Providers managed through the admin API: rows in D1, credentials sealed with AES-GCM (or kept as a secret's name), models replaced whole. */
 import { eq } from "drizzle-orm";
 import { seal } from "../core/crypto.ts";
+import { insertGroups } from "./bound-values.ts";
 import type { Database } from "./client.ts";
 import type { ServedModel } from "../providers/definition.ts";
 import { models, providers } from "./schema.ts";
@@ -25,13 +26,8 @@ export async function findProviderRow(db: Database, idOrName: string): Promise<{
   return { row, models: await db.select().from(models).where(eq(models.providerId, row.id)).all() };
 }
 
-/** D1 binds at most 100 values per statement; a model row binds 9. */
-const MODEL_ROWS_PER_INSERT = Math.floor(100 / 9);
-
 /** Statements that replace a provider's model list (inserts split to stay within D1's bound-value limit). */
 export function replaceModels(db: Database, providerId: string, list: ServedModel[]) {
   const rows = list.map((m) => ({ id: crypto.randomUUID(), providerId, name: m.name, upstreamModel: m.upstreamModel, maxTokens: m.maxTokens ?? null, priority: m.priority, weight: m.weight, limits: m.limits ?? null, overrides: (m.overrides as Record<string, unknown> | undefined) ?? null }));
-  const inserts = [];
-  for (let i = 0; i < rows.length; i += MODEL_ROWS_PER_INSERT) inserts.push(db.insert(models).values(rows.slice(i, i + MODEL_ROWS_PER_INSERT)));
-  return [db.delete(models).where(eq(models.providerId, providerId)), ...inserts] as const;
+  return [db.delete(models).where(eq(models.providerId, providerId)), ...insertGroups(rows).map((group) => db.insert(models).values(group))] as const;
 }

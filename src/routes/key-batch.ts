@@ -10,6 +10,7 @@ import { z } from "zod";
 import { forgetCachedKeys, mintKey } from "../auth/api-keys.ts";
 import { GatewayError } from "../core/errors.ts";
 import { parseInput, readJson } from "../core/validate.ts";
+import { insertGroups, listGroups } from "../db/bound-values.ts";
 import { database } from "../db/client.ts";
 import { apiKeys } from "../db/schema.ts";
 import type { AppEnv } from "../env.ts";
@@ -37,7 +38,7 @@ export const keyBatchRoutes = new Hono<AppEnv>().post("/", async (c) => {
   });
 
   const db = database(c.env.DB);
-  const found = revoke.length ? await db.select({ id: apiKeys.id, userId: apiKeys.userId }).from(apiKeys).where(inArray(apiKeys.id, revoke)).all() : [];
+  const found = (await Promise.all(listGroups(revoke).map((ids) => db.select({ id: apiKeys.id, userId: apiKeys.userId }).from(apiKeys).where(inArray(apiKeys.id, ids)).all()))).flat();
   revoke.forEach((id, i) => {
     if (revoke.indexOf(id) !== i) throw new GatewayError("invalid_request", `revoke.${i}: '${id}' is listed twice`, { param: `revoke.${i}`, code: "invalid_value" });
     const row = found.find((r) => r.id === id);
@@ -49,8 +50,8 @@ export const keyBatchRoutes = new Hono<AppEnv>().post("/", async (c) => {
   const minted = await Promise.all(create.map(() => mintKey()));
   const rows: KeyRow[] = create.map((k, i) => ({ id: crypto.randomUUID(), userId: principal.userId, name: k.name, keyHash: minted[i]!.hash, prefix: minted[i]!.prefix, allowedModels: k.models ?? null, createdAt: now, lastUsedAt: null, revokedAt: null }));
   const statements = [
-    ...(rows.length ? [db.insert(apiKeys).values(rows)] : []),
-    ...(revoke.length ? [db.update(apiKeys).set({ revokedAt: now }).where(and(inArray(apiKeys.id, revoke), isNull(apiKeys.revokedAt)))] : []),
+    ...insertGroups(rows).map((group) => db.insert(apiKeys).values(group)),
+    ...listGroups(revoke).map((ids) => db.update(apiKeys).set({ revokedAt: now }).where(and(inArray(apiKeys.id, ids), isNull(apiKeys.revokedAt)))),
   ];
   if (statements.length) await db.batch(statements as [(typeof statements)[number], ...typeof statements]);
   if (revoke.length) forgetCachedKeys();

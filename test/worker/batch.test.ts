@@ -108,6 +108,17 @@ describe("POST /api/keys/batch", () => {
     expect(JSON.stringify(await (await call("/api/keys", { key: user.token })).json())).not.toContain(body.created[0]!.key);
   });
 
+  it("takes 100 of each (more than one D1 statement can bind)", async () => {
+    const user = await userWithKey();
+    const made = await call("/api/keys/batch", { method: "POST", key: user.token, json: { create: Array.from({ length: 100 }, (_, i) => ({ name: `bulk-${i}` })) } });
+    expect(made.status).toBe(201);
+    const created = ((await made.json()) as { created: { id: string; key: string }[] }).created;
+    expect(new Set(created.map((k) => k.key)).size).toBe(100);
+    const revoked = await call("/api/keys/batch", { method: "POST", key: user.token, json: { revoke: created.map((k) => k.id) } });
+    expect(revoked.status).toBe(200);
+    expect((await chat(created[99]!.key)).status).toBe(401);
+  });
+
   it("changes nothing when one item is bad, and names it", async () => {
     const user = await userWithKey();
     const other = await userWithKey();
