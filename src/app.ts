@@ -6,11 +6,14 @@ import type { Context } from "hono";
 import { ConfigError, GatewayError } from "./core/errors.ts";
 import { anthropicErrorBody } from "./wire/anthropic/error-body.ts";
 import { requestIdOf } from "./core/request-id.ts";
+import { routedPath } from "./routes/aliases.ts";
 import { anthropicRoutes } from "./routes/anthropic.ts";
 import { apiDocRoutes } from "./routes/api-docs.ts";
 import { authenticate, requireAdmin } from "./middleware/auth.ts";
 import { settings, type AppEnv } from "./env.ts";
 import { authRoutes } from "./routes/auth.ts";
+import { configRoutes } from "./routes/config.ts";
+import { keyBatchRoutes } from "./routes/key-batch.ts";
 import { keyRoutes } from "./routes/keys.ts";
 import { logRoutes } from "./routes/logs.ts";
 import { notFoundFor } from "./routes/not-found.ts";
@@ -41,7 +44,8 @@ function render(error: GatewayError, c: Context<AppEnv>): Response {
 }
 
 export function buildApp() {
-  const app = new Hono<AppEnv>({ strict: false });
+  // Paths are matched with or without a trailing slash; seed 003's aliases route as the paths they stand for.
+  const app = new Hono<AppEnv>({ getPath: routedPath });
 
   // Every response carries the request's id (the caller's x-request-id when sane, else a new one).
   app.use("*", async (c, next) => {
@@ -72,6 +76,7 @@ export function buildApp() {
   app.route("/api/auth", authRoutes);
 
   app.use("/api/keys/*", authenticate);
+  app.route("/api/keys/batch", keyBatchRoutes);
   app.route("/api/keys", keyRoutes);
   app.use("/api/logs/*", authenticate);
   app.route("/api/logs", logRoutes);
@@ -93,6 +98,8 @@ export function buildApp() {
   app.route("/api/request", legacyRequestRoutes);
   app.use("/api/model/*", authenticate);
   app.route("/api/model", modelConfigRoutes);
+  app.use("/api/config/*", authenticate, requireAdmin);
+  app.route("/api/config", configRoutes);
   app.use("/api/routing/*", authenticate, requireAdmin);
   app.route("/api/routing", routingRoutes);
   app.use("/api/v1/router/*", authenticate, requireAdmin);

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { GatewayError } from "./errors.ts";
 import { gatewayErrorOf } from "./gateway-error.testkit.ts";
-import { MAX_JSON_DEPTH, parseInput, pathTooDeep, readJson } from "./validate.ts";
+import { MAX_JSON_DEPTH, atPath, parseInput, pathTooDeep, readJson, readJsonOrYaml } from "./validate.ts";
 import { estimateTokens, textLength } from "./usage.ts";
 
 
@@ -52,5 +52,39 @@ describe("nesting bound", () => {
     expect(textLength(deep.messages)).toBe("user".length + "hi".length);
     const wide = { messages: Array.from({ length: 300_000 }, () => "abcd") };
     expect(estimateTokens(wide)).toBe(300_000 + 256);
+  });
+});
+
+describe("items of a batch or document", () => {
+  const rejected = (work: Promise<unknown>) => work.then(() => undefined, (error: unknown) => error as GatewayError);
+
+  it("names the item in the field and the message", async () => {
+    const e = await rejected(atPath("create.2", () => parseInput(z.strictObject({ limits: z.strictObject({ max: z.number().min(1) }) }), { limits: { max: 0 } })));
+    expect(e).toMatchObject({ status: 400, param: "create.2.limits.max" });
+    expect(e?.message).toMatch(/^create\.2\.limits\.max: /);
+    const bare = await rejected(atPath("delete.0", () => { throw new GatewayError("not_found", "no provider 'x'"); }));
+    expect(bare).toMatchObject({ status: 404, param: "delete.0", message: "delete.0: no provider 'x'" });
+  });
+});
+
+describe("readJsonOrYaml", () => {
+  const request = (body: string, type: string) => new Request("http://x", { method: "POST", body, headers: { "content-type": type } });
+
+  it("reads YAML by its content type, JSON otherwise", async () => {
+    expect(await readJsonOrYaml(request("providers:\n  - name: a\n", "application/yaml; charset=utf-8"))).toEqual({ providers: [{ name: "a" }] });
+    expect(await readJsonOrYaml(request("version: 1", "text/yaml"))).toEqual({ version: 1 });
+    expect(await readJsonOrYaml(request('{"version":1}', "application/json"))).toEqual({ version: 1 });
+  });
+
+  it("answers bad YAML with a 400 that gives the line", async () => {
+    const e = await readJsonOrYaml(request("a: 1\nb: [\n", "application/yaml")).then(() => undefined, (error: unknown) => error as GatewayError);
+    expect(e).toMatchObject({ status: 400, code: "invalid_yaml" });
+    expect(e?.message).toMatch(/line \d/);
+  });
+
+  it("refuses a small document whose aliases would expand into a huge one", async () => {
+    const bomb = ["a: &a [x, x, x, x, x, x, x, x, x, x]", ...Array.from({ length: 8 }, (_, i) => `${"bcdefghi"[i]}: &${"bcdefghi"[i]} [${Array(10).fill(`*${"abcdefgh"[i]}`).join(", ")}]`)].join("\n");
+    const e = await readJsonOrYaml(request(bomb, "application/yaml")).then(() => undefined, (error: unknown) => error as GatewayError);
+    expect(e).toMatchObject({ status: 400, code: "invalid_yaml" });
   });
 });

@@ -1,4 +1,5 @@
 /** Turns zod failures into a 400 that names the offending field, the one way input is checked. */
+import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { GatewayError } from "./errors.ts";
 
@@ -66,6 +67,11 @@ export async function readJson(request: Request): Promise<unknown> {
   } catch {
     throw new GatewayError("invalid_request", "request body is not valid JSON", { code: "invalid_json" });
   }
+  return notTooDeep(value);
+}
+
+/** A parsed body, refused with a 400 when it nests too deeply. */
+function notTooDeep(value: unknown): unknown {
   const deep = pathTooDeep(value);
   if (deep) {
     // Name the field where the nesting starts, not the thousand keys below it.
@@ -73,4 +79,42 @@ export async function readJson(request: Request): Promise<unknown> {
     throw new GatewayError("invalid_request", `${field} nests more than ${MAX_JSON_DEPTH} levels deep`, { param: field, code: "too_deep" });
   }
   return value;
+}
+
+/** Content types read as YAML by `readJsonOrYaml`. */
+const YAML_TYPES = ["application/yaml", "text/yaml", "application/x-yaml", "text/x-yaml"];
+
+/** Reads a body as YAML when its content type says so (application/yaml, text/yaml), else as JSON; a bad one is a 400 with its line. */
+export async function readJsonOrYaml(request: Request): Promise<unknown> {
+  const type = request.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase() ?? "";
+  if (!YAML_TYPES.includes(type)) return readJson(request);
+  // Decoded by hand: workerd warns when .text() reads a type it does not know as text.
+  const text = new TextDecoder().decode(await request.arrayBuffer());
+  if (!text.trim()) throw new GatewayError("invalid_request", "request body is empty; expected YAML", { code: "invalid_yaml" });
+  const lines = new LineCounter();
+  // Aliases are capped so a small body cannot expand into a huge value.
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  const error = doc.errors[0];
+  if (error) throw new GatewayError("invalid_request", `request body is not valid YAML: line ${lines.linePos(error.pos[0]).line}: ${error.message}`, { code: "invalid_yaml" });
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    throw new GatewayError("invalid_request", `request body is not valid YAML: ${e instanceof Error ? e.message : String(e)}`, { code: "invalid_yaml" });
+  }
+  return notTooDeep(value);
+}
+
+/**
+ * Runs `work`, naming `path` (an item of a batch or document, such as "update.2") in any
+ * GatewayError it throws: `param` becomes "update.2.limits", and the message says where.
+ */
+export async function atPath<T>(path: string, work: () => T | Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!(error instanceof GatewayError)) throw error;
+    const message = error.param && error.message.startsWith(`${error.param}: `) ? `${path}.${error.message}` : `${path}: ${error.message}`;
+    throw new GatewayError(error.kind, message, { param: error.param ? `${path}.${error.param}` : path, code: error.code, headers: { ...error.headers }, ...(error.retryAfter !== undefined ? { retryAfter: error.retryAfter } : {}) });
+  }
 }

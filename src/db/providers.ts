@@ -1,9 +1,10 @@
 /** Providers managed through the admin API: rows in D1, credentials sealed with AES-GCM (or kept as a secret's name), models replaced whole. */
 import { eq } from "drizzle-orm";
 import { seal } from "../core/crypto.ts";
+import { insertGroups } from "./bound-values.ts";
 import type { Database } from "./client.ts";
 import type { ServedModel } from "../providers/definition.ts";
-import { models, providers, type StoredKey } from "./schema.ts";
+import { models, providers } from "./schema.ts";
 
 export type ProviderRow = typeof providers.$inferSelect;
 export type ModelRow = typeof models.$inferSelect;
@@ -25,23 +26,8 @@ export async function findProviderRow(db: Database, idOrName: string): Promise<{
   return { row, models: await db.select().from(models).where(eq(models.providerId, row.id)).all() };
 }
 
-/** Statements that replace a provider's model list. */
+/** Statements that replace a provider's model list (inserts split to stay within D1's bound-value limit). */
 export function replaceModels(db: Database, providerId: string, list: ServedModel[]) {
   const rows = list.map((m) => ({ id: crypto.randomUUID(), providerId, name: m.name, upstreamModel: m.upstreamModel, maxTokens: m.maxTokens ?? null, priority: m.priority, weight: m.weight, limits: m.limits ?? null, overrides: (m.overrides as Record<string, unknown> | undefined) ?? null }));
-  return [db.delete(models).where(eq(models.providerId, providerId)), ...(rows.length ? [db.insert(models).values(rows)] : [])] as const;
-}
-
-/**
- * A provider's keys as stored: each new credential sealed (or kept as a secret's name); a key
- * given without one keeps what `previous` stored under its name.
- */
-export async function storedKeys(keys: { name: string; api_key?: string | undefined; limits?: StoredKey["limits"] | undefined }[], previous: StoredKey[], secretName: (value: string) => string | undefined, encryptionKey: string): Promise<StoredKey[]> {
-  return Promise.all(
-    keys.map(async (k) => {
-      const kept = previous.find((p) => p.name === k.name);
-      if (k.api_key === undefined) return { name: k.name, ciphertext: kept?.ciphertext ?? null, secret: kept?.secret ?? null, limits: k.limits ?? null };
-      const stored = await storedCredential(secretName(k.api_key), k.api_key, encryptionKey);
-      return { name: k.name, ciphertext: stored.apiKeyCiphertext, secret: stored.apiKeySecret, limits: k.limits ?? null };
-    }),
-  );
+  return [db.delete(models).where(eq(models.providerId, providerId)), ...insertGroups(rows).map((group) => db.insert(models).values(group))] as const;
 }

@@ -14,23 +14,24 @@ export const providerLimits = z.strictObject({
   tpm: z.number().int().positive().optional(),
 });
 
-const modelEntry = z.union([
-  z.string().min(1),
-  z.strictObject({
-    name: z.string().min(1),
-    upstream_model: z.string().min(1).optional(),
-    /** The most output tokens a call may ask for; also sent when a call asks for none and the provider needs a value (Anthropic). */
-    max_tokens: z.number().int().positive().optional(),
-    /** The routing tier of this model's deployments here: lower goes first (default 0). */
-    priority: z.number().int().min(0).max(100).optional(),
-    /** Share within its tier under the weighted strategy (default 1; 0 = only when nothing else can). */
-    weight: z.number().min(0).max(10_000).optional(),
-    /** This model's own capacity on each key, when it differs from the key's or the provider's. */
-    limits: providerLimits.optional(),
-    /** Parameter overrides for this model's calls here. */
-    overrides: parameterOverrides.optional(),
-  }),
-]);
+/** A model a provider serves, in its long form. */
+export const modelFields = z.strictObject({
+  name: z.string().min(1),
+  upstream_model: z.string().min(1).optional(),
+  /** The most output tokens a call may ask for; also sent when a call asks for none and the provider needs a value (Anthropic). */
+  max_tokens: z.number().int().positive().optional(),
+  /** The routing tier of this model's deployments here: lower goes first (default 0). */
+  priority: z.number().int().min(0).max(100).optional(),
+  /** Share within its tier under the weighted strategy (default 1; 0 = only when nothing else can). */
+  weight: z.number().min(0).max(10_000).optional(),
+  /** This model's own capacity on each key, when it differs from the key's or the provider's. */
+  limits: providerLimits.optional(),
+  /** Parameter overrides for this model's calls here. */
+  overrides: parameterOverrides.optional(),
+});
+
+/** A model entry: its name alone (public name = upstream name), or the long form. */
+const modelEntry = z.union([z.string().min(1), modelFields]);
 
 /** When a deployment counts as failing (its circuit breaker), per provider. */
 export const breakerSettings = z.strictObject({
@@ -54,12 +55,19 @@ const keyEntry = z.strictObject({
   limits: providerLimits.optional(),
 });
 
+/**
+ * What a config export writes for a credential sealed in D1 (it is never shown). Only a config
+ * import takes it, meaning "keep the stored one"; anywhere else it is refused, never stored as a key.
+ */
+export const SEALED_CREDENTIAL = "(sealed)";
+
 /** A secret: plain, or a reference "${NAME}" to a Worker secret. */
 const secret = (name: string) =>
   z
     .string()
     .min(1)
-    .refine((k) => !GATEWAY_SECRETS.includes(secretReference(k) ?? ""), `${name} may not reference the gateway's own secrets`);
+    .refine((k) => !GATEWAY_SECRETS.includes(secretReference(k) ?? ""), `${name} may not reference the gateway's own secrets`)
+    .refine((k) => k !== SEALED_CREDENTIAL, `${name} '${SEALED_CREDENTIAL}' stands for a key kept in a gateway: only POST /api/config/import takes it; give the key itself or a \${SECRET} reference`);
 
 /** One provider: where it is, its credential, its type's own fields, limits and models. Unknown fields are refused. */
 export const providerFields = z.strictObject({
@@ -153,6 +161,20 @@ export function normaliseModels(models: readonly z.input<typeof modelEntry>[]): 
       ? { name: m, upstreamModel: m, priority: 0, weight: 1 }
       : { name: m.name, upstreamModel: m.upstream_model ?? m.name, maxTokens: m.max_tokens, priority: m.priority ?? 0, weight: m.weight ?? 1, limits: m.limits, overrides: m.overrides },
   );
+}
+
+/** A served model back in a definition's words: its name alone when everything else is the default. */
+export function modelEntryOf(m: ServedModel): z.input<typeof modelEntry> {
+  const entry = {
+    name: m.name,
+    ...(m.upstreamModel !== m.name ? { upstream_model: m.upstreamModel } : {}),
+    ...(m.maxTokens !== undefined ? { max_tokens: m.maxTokens } : {}),
+    ...(m.priority !== 0 ? { priority: m.priority } : {}),
+    ...(m.weight !== 1 ? { weight: m.weight } : {}),
+    ...(m.limits ? { limits: m.limits } : {}),
+    ...(m.overrides ? { overrides: m.overrides } : {}),
+  };
+  return Object.keys(entry).length === 1 ? m.name : entry;
 }
 
 /** The name of a provider's key when it has just one (`api_key`, a token or a password). */

@@ -61,7 +61,8 @@ export interface ProviderView {
   created_at: number | null;
 }
 
-function typeFields(o: ProviderOptions) {
+/** A provider's type-specific settings in the definition's words (`api_version`, `auth_url`…). */
+export function typeFields(o: ProviderOptions) {
   const fields = { breaker: o.breaker, api_version: o.apiVersion, deployment: o.deployment, anthropic_version: o.anthropicVersion, auth_url: o.authUrl, username: o.username, token_field: o.tokenField, token_cache_hours: o.tokenCacheHours };
   return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
 }

@@ -37,9 +37,9 @@ export const keyPatch = z
   })
   .refine((p) => Object.keys(p).length > 0, { message: "send at least one field to change" });
 
-type KeyRow = typeof apiKeys.$inferSelect;
+export type KeyRow = typeof apiKeys.$inferSelect;
 
-const view = (k: KeyRow) => ({
+export const view = (k: KeyRow) => ({
   id: k.id,
   object: "api_key" as const,
   name: k.name,
@@ -59,7 +59,7 @@ const view = (k: KeyRow) => ({
  * limited to (some of) the same; a key with limits of its own (rates, budgets, an end, addresses)
  * manages no keys, so it cannot mint its way out of them.
  */
-function checkKeyPower(principal: Principal, models: string[] | null | undefined): void {
+export function checkKeyPower(principal: Principal, models: string[] | null | undefined): void {
   if (principal.limits?.key || principal.expiresAt != null || principal.allowedIps) {
     throw new GatewayError("forbidden", "a key with its own limits cannot manage keys; use your account's token or an unrestricted key", { code: "restricted_key" });
   }
@@ -67,6 +67,27 @@ function checkKeyPower(principal: Principal, models: string[] | null | undefined
   if (limit && models !== undefined && (!models || models.some((m) => !limit.includes(m)))) {
     throw new GatewayError("forbidden", `this key may only manage keys limited to its own models: ${limit.join(", ")}`, { param: "models", code: "models_not_allowed" });
   }
+}
+
+/** The row of a new key, as `POST /api/keys` (and the batch) take it. */
+export function keyRowOf(input: z.output<typeof newKey>, principal: Principal, minted: { hash: string; prefix: string }, now: number): KeyRow {
+  return {
+    id: crypto.randomUUID(),
+    userId: principal.userId,
+    name: input.name,
+    keyHash: minted.hash,
+    prefix: minted.prefix,
+    allowedModels: input.models ?? null,
+    rpm: input.rpm ?? null,
+    tpm: input.tpm ?? null,
+    dailyBudgetUsd: input.daily_budget_usd ?? null,
+    monthlyBudgetUsd: input.monthly_budget_usd ?? null,
+    expiresAt: input.expires_at ? Date.parse(input.expires_at) : null,
+    allowedIps: input.allowed_ips ?? null,
+    createdAt: now,
+    lastUsedAt: null,
+    revokedAt: null,
+  };
 }
 
 /** The key with this id, if the caller may see it (another user's answers like a missing one). */
@@ -82,26 +103,10 @@ export const keyRoutes = new Hono<AppEnv>()
     const input = parseInput(newKey, await readJson(c.req.raw));
     const principal = c.get("principal");
     checkKeyPower(principal, principal.allowedModels ? (input.models ?? null) : input.models);
-    const { key, hash, prefix } = await mintKey();
-    const row: KeyRow = {
-      id: crypto.randomUUID(),
-      userId: principal.userId,
-      name: input.name,
-      keyHash: hash,
-      prefix,
-      allowedModels: input.models ?? null,
-      rpm: input.rpm ?? null,
-      tpm: input.tpm ?? null,
-      dailyBudgetUsd: input.daily_budget_usd ?? null,
-      monthlyBudgetUsd: input.monthly_budget_usd ?? null,
-      expiresAt: input.expires_at ? Date.parse(input.expires_at) : null,
-      allowedIps: input.allowed_ips ?? null,
-      createdAt: Date.now(),
-      lastUsedAt: null,
-      revokedAt: null,
-    };
+    const minted = await mintKey();
+    const row = keyRowOf(input, principal, minted, Date.now());
     await database(c.env.DB).insert(apiKeys).values(row);
-    return c.json({ ...view(row), key }, 201);
+    return c.json({ ...view(row), key: minted.key }, 201);
   })
   .get("/", async (c) => {
     const principal = c.get("principal");

@@ -23,7 +23,8 @@ export function notFoundFor(routes: readonly RouteEntry[], render: (error: Gatew
   let compiled: { method: string; pattern: RegExp }[] | undefined;
   return (c) => {
     compiled ??= routes.filter((r) => r.method !== "ALL").map((r) => ({ method: r.method, pattern: patternOf(r.path) }));
-    const path = new URL(c.req.url).pathname;
+    // The path as routed: an alias's own methods are its target's.
+    const path = c.req.path;
     const methods = new Set(compiled.filter((r) => r.pattern.test(path)).map((r) => r.method));
     if (methods.size > 0) {
       if (methods.has("GET")) methods.add("HEAD");

@@ -12,7 +12,7 @@ import { routingSettings } from "../db/schema.ts";
 import type { AppEnv } from "../env.ts";
 import { configuredRouting } from "../routing/configured.ts";
 import { forgetRoutes, routeTable } from "../routing/route-table.ts";
-import { routingDocument } from "../routing/routing-document.ts";
+import { aliasClash, routingDocument } from "../routing/routing-document.ts";
 
 export const routingRoutes = new Hono<AppEnv>()
   .get("/", async (c) => {
@@ -27,11 +27,8 @@ export const routingRoutes = new Hono<AppEnv>()
   .put("/", async (c) => {
     const doc = parseInput(routingDocument, await readJson(c.req.raw));
     const table = await routeTable(c.env);
-    // An alias that is a model's own name would make that model unreachable.
-    for (const [model, settings] of Object.entries(doc.models ?? {})) {
-      const clash = settings.aliases?.find((a) => table.shared.has(a));
-      if (clash) throw new GatewayError("invalid_request", `'${clash}' is a model of its own and cannot be an alias of '${model}'`, { param: `models.${model}.aliases`, code: "invalid_value" });
-    }
+    const clash = aliasClash(doc, (name) => table.shared.has(name));
+    if (clash) throw new GatewayError("invalid_request", clash.message, { param: clash.param, code: "invalid_value" });
     const now = Date.now();
     await database(c.env.DB).insert(routingSettings).values({ key: "routing", value: doc, updatedAt: now }).onConflictDoUpdate({ target: routingSettings.key, set: { value: doc, updatedAt: now } });
     forgetRoutes(c.env);

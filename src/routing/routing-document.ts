@@ -37,6 +37,15 @@ export const routingDocument = z
 
 export type RoutingDocument = z.output<typeof routingDocument>;
 
+/** The first alias that is a served model's own name (it would make that model unreachable), with its field. */
+export function aliasClash(doc: RoutingDocument, isModel: (name: string) => boolean): { param: string; message: string } | undefined {
+  for (const [model, settings] of Object.entries(doc.models ?? {})) {
+    const clash = settings.aliases?.find(isModel);
+    if (clash) return { param: `models.${model}.aliases`, message: `'${clash}' is a model of its own and cannot be an alias of '${model}'` };
+  }
+  return undefined;
+}
+
 /** The routing in force: the stored document's fields over the file's. */
 export interface Routing {
   strategy: Strategy;
