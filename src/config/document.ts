@@ -8,7 +8,9 @@ import { z } from "zod";
 import type { Database } from "../db/client.ts";
 import type { Bindings } from "../env.ts";
 import { runAtomically } from "../providers/stored-providers.ts";
+import { forgetPrices } from "../pricing/price-book.ts";
 import { forgetRoutes } from "../routing/route-table.ts";
+import { pricesSection } from "./prices-section.ts";
 import { providersSection } from "./providers-section.ts";
 import { routingSection } from "./routing-section.ts";
 import { rulesSection } from "./rules-section.ts";
@@ -18,7 +20,7 @@ import type { ChangeAction, ConfigChange, ConfigSection, ImportMode } from "./se
 export const CONFIG_VERSION = 1;
 
 /** Every section, in the order they are written and applied. A new kind of configuration is one more here. */
-const SECTIONS: readonly ConfigSection[] = [providersSection, routingSection, rulesSection];
+const SECTIONS: readonly ConfigSection[] = [providersSection, routingSection, rulesSection, pricesSection];
 
 /** A document: `version` and any of the sections (an unknown one is a 400 naming it). */
 export const configDocument = z.strictObject({
@@ -59,6 +61,7 @@ export async function importConfig(env: Bindings, db: Database, document: Record
       plans.flatMap((p) => p.statements),
     );
     forgetRoutes(env);
+    forgetPrices();
   }
   const summary: Record<ChangeAction, number> = { create: 0, update: 0, delete: 0, unchanged: 0 };
   for (const c of changes) summary[c.action]++;

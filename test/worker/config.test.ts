@@ -6,7 +6,7 @@ import { ADMIN, adminKey, call, chat, simUrl, userWithKey } from "./helpers.ts";
 const SEALED_PLAIN = "sk-sim-test";
 const TOKEN_PLAIN = "tok-plain-9d2c41e7";
 
-type Doc = { version: number; providers: Record<string, any>[]; routing: Record<string, unknown>; rules: Record<string, any>[] };
+type Doc = { version: number; providers: Record<string, any>[]; routing: Record<string, unknown>; rules: Record<string, any>[]; prices: Record<string, unknown> };
 
 const exported = async (format = "json") => call(`/api/config/export?format=${format}`, { key: ADMIN });
 const exportJson = async () => (await (await exported()).json()) as Doc;
@@ -33,6 +33,7 @@ async function setUp() {
   expect((await call("/api/routing", { method: "PUT", key: ADMIN, json: { strategy: "weighted", models: { "c-small": { strategy: "least-busy", aliases: ["c-alias"] } } } })).status).toBe(200);
   const rule = { name: "long to large", priority: 5, condition: { type: "complexity", min: 0.5 }, action: { type: "use_model", model: "c-large" } };
   expect((await call("/api/v1/router/rules", { method: "POST", key: ADMIN, json: rule })).status).toBe(201);
+  expect((await call("/api/prices/c-small", { method: "PUT", key: ADMIN, json: { input: 0.5, output: 1.5, cached_input: 0.1 } })).status).toBe(200);
 }
 
 describe("config export and import", () => {
@@ -65,10 +66,11 @@ describe("config export and import", () => {
     const original = await exportJson();
 
     // Emptied: replace mode deletes what a document does not name (configured providers stay).
-    const emptied = await importDoc({ providers: [], routing: {}, rules: [] }, "?mode=replace");
+    expect(original.prices).toEqual({ "c-small": { input: 0.5, output: 1.5, cached_input: 0.1 } });
+    const emptied = await importDoc({ providers: [], routing: {}, rules: [], prices: {} }, "?mode=replace");
     expect(emptied.status).toBe(200);
-    expect(((await emptied.json()) as { summary: Record<string, number> }).summary).toMatchObject({ delete: 6 });
-    expect(await exportJson()).toEqual({ version: 1, providers: [], routing: {}, rules: [] });
+    expect(((await emptied.json()) as { summary: Record<string, number> }).summary).toMatchObject({ delete: 7 });
+    expect(await exportJson()).toEqual({ version: 1, providers: [], routing: {}, rules: [], prices: {} });
     expect((await chat(await adminKey(), "hi", { model: "c-small" })).status).toBe(404);
 
     // A sealed key cannot come from a gateway that does not store it.
@@ -79,7 +81,7 @@ describe("config export and import", () => {
 
     const res = await importDoc(withKeys(original, SEALED_PLAIN));
     expect(res.status).toBe(200);
-    expect(((await res.json()) as { summary: Record<string, number> }).summary).toEqual({ create: 6, update: 0, delete: 0, unchanged: 0 });
+    expect(((await res.json()) as { summary: Record<string, number> }).summary).toEqual({ create: 7, update: 0, delete: 0, unchanged: 0 });
     expect(await exportJson()).toEqual(original);
 
     // The imported keys, routing and aliases serve.
@@ -88,7 +90,7 @@ describe("config export and import", () => {
 
     // Importing the export again keeps every sealed key ("(sealed)" = keep the stored one) and changes nothing.
     const again = await importDoc(original);
-    expect(((await again.json()) as { summary: Record<string, number> }).summary).toEqual({ create: 0, update: 0, delete: 0, unchanged: 6 });
+    expect(((await again.json()) as { summary: Record<string, number> }).summary).toEqual({ create: 0, update: 0, delete: 0, unchanged: 7 });
     expect((await chat(key, "hi", { model: "c-multi-model" })).status).toBe(200);
   });
 
@@ -114,7 +116,7 @@ describe("config export and import", () => {
   it("takes YAML", async () => {
     const yaml = await textOf(await exported("yaml"));
     const same = await call("/api/config/import", { method: "POST", key: ADMIN, body: yaml, headers: { "content-type": "application/yaml" } });
-    expect(((await same.json()) as { summary: Record<string, number> }).summary).toMatchObject({ create: 0, update: 0, unchanged: 6 });
+    expect(((await same.json()) as { summary: Record<string, number> }).summary).toMatchObject({ create: 0, update: 0, unchanged: 7 });
 
     const added = `providers:\n  - name: c-yaml\n    type: openai-compatible\n    base_url: ${simUrl()}/v1\n    api_key: \${SIM_API_KEY}\n    limits: { max_concurrency: 1 }\n    models: [c-yaml-model]\n`;
     const res = await call("/api/config/import", { method: "POST", key: ADMIN, body: added, headers: { "content-type": "text/yaml" } });
@@ -131,7 +133,8 @@ describe("config export and import", () => {
     const good = { name: "c-good", type: "openai-compatible", base_url: `${simUrl()}/v1`, api_key: "${SIM_API_KEY}", limits: { max_concurrency: 1 }, models: ["c-good-model"] };
     const cases: [unknown, string][] = [
       [{ providers: [good, { ...good, name: "c-bad", colour: "red" }] }, "providers.1.colour"],
-      [{ providers: [good], prices: [] }, "prices"],
+      [{ providers: [good], colours: [] }, "colours"],
+      [{ providers: [good], prices: { "c-good-model": { input: -1, output: 1 } } }, "prices.c-good-model.input"],
       [{ providers: [good, { ...good, name: "c-leak", base_url: "http://user:pw@example.com/v1" }] }, "providers.1.base_url"],
       [{ providers: [good, { ...good, name: "c-nokey", api_key: "${NOT_SET_ANYWHERE}" }] }, "providers.1.api_key"],
       [{ providers: [good, good] }, "providers.1.name"],
