@@ -72,6 +72,18 @@ describe("openapiDocument", () => {
     expect(responses["202"].content["application/json"].schema).toEqual({ $ref: "#/components/schemas/CreateThingResponse202" });
   });
 
+  it("takes and answers other media types with the same schema, and documents a response that is a body on its input side", () => {
+    const exported = { ...base, method: "get" as const, operationId: "exportThing", body: undefined, response: { status: 200 as const, description: "the thing as it is taken", schema: thing, side: "input" as const, mediaTypes: ["application/yaml"] } };
+    const imported = { ...base, operationId: "importThing", path: "/api/things/import", bodyName: "ThingDocument", bodyMediaTypes: ["application/yaml", "text/yaml"] };
+    const doc = openapiDocument([imported, exported], info) as Json;
+    const body = doc.paths["/api/things/import"].post.requestBody.content;
+    expect(Object.keys(body)).toEqual(["application/json", "application/yaml", "text/yaml"]);
+    const answer = doc.paths["/api/things"].get.responses["200"].content;
+    expect(answer).toEqual({ "application/json": { schema: { $ref: "#/components/schemas/ThingDocument" } }, "application/yaml": { schema: { $ref: "#/components/schemas/ThingDocument" } } });
+    // On its input side, as taken: the field with a default is optional.
+    expect(doc.components.schemas.ThingDocument.required).toEqual(["name"]);
+  });
+
   it("lists tags in the order given, with their descriptions, and only those in use", () => {
     const doc = openapiDocument([{ ...base, tag: "Zeta" }, { ...base, method: "get", operationId: "getThing", body: undefined, tag: "Things" }], info) as Json;
     expect(doc.tags).toEqual([{ name: "Things", description: "All the things" }, { name: "Zeta" }]);

@@ -129,7 +129,11 @@ export function openapiDocument(operations: readonly Operation[], info: Document
     successes.forEach((success, i) => {
       const content: Json = {};
       if (success.contentType) content[success.contentType] = { schema: { type: "string" } };
-      else content["application/json"] = { schema: success.schema ? ref(outputs.name(success.schema, success.name ?? `${pascal(id)}Response${i ? success.status : ""}`)) : { type: "object" } };
+      else {
+        const names = success.side === "input" ? inputs : outputs;
+        const schema = success.schema ? ref(names.name(success.schema, success.name ?? `${pascal(id)}Response${i ? success.status : ""}`)) : { type: "object" };
+        for (const type of ["application/json", ...(success.mediaTypes ?? [])]) content[type] = { schema };
+      }
       if (success.stream) content["text/event-stream"] = { schema: { type: "string", description: success.stream } };
       responses[String(success.status)] = { description: success.description, content };
     });
@@ -146,7 +150,8 @@ export function openapiDocument(operations: readonly Operation[], info: Document
     let requestBody: Json | undefined;
     if (op.body) {
       const schema = ref(inputs.name(op.body, op.bodyName ?? `${pascal(id)}Request`));
-      requestBody = { required: !op.bodyOptional, content: { "application/json": { schema }, ...(op.form ? { "application/x-www-form-urlencoded": { schema } } : {}) } };
+      const types = ["application/json", ...(op.form ? ["application/x-www-form-urlencoded"] : []), ...(op.bodyMediaTypes ?? [])];
+      requestBody = { required: !op.bodyOptional, content: Object.fromEntries(types.map((type) => [type, { schema }])) };
     }
     const description = [ACCESS_NOTE[op.access], op.description ?? ""].filter(Boolean).join(" ");
     item[op.method] = {

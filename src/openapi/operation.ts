@@ -31,6 +31,13 @@ export interface SuccessResponse {
   stream?: string;
   /** A body that is not JSON: an HTML page, Prometheus text (`text/plain; version=0.0.4`), … */
   contentType?: string;
+  /** The same body in other media types too, besides JSON (`application/yaml` when the query asks). */
+  mediaTypes?: readonly string[];
+  /**
+   * Document the schema on its input side, as a request body is: for an answer that is a
+   * document the gateway also takes (the config export is what the import reads).
+   */
+  side?: "input";
 }
 
 export interface Operation {
@@ -51,6 +58,8 @@ export interface Operation {
   bodyOptional?: boolean;
   /** The body is also accepted as an HTML form (`POST /api/auth/token`). */
   form?: boolean;
+  /** Other media types the body is taken in, with the same schema (`application/yaml`). */
+  bodyMediaTypes?: readonly string[];
   /** The query string's schema: a zod object, each field one query parameter. */
   query?: z.ZodObject;
   /** Request headers the handler reads. */

@@ -12,11 +12,11 @@ import { configDocument, exportConfig, importConfig } from "../config/document.t
 import { database } from "../db/client.ts";
 import type { AppEnv } from "../env.ts";
 
-const exportQuery = z.strictObject({
+export const exportQuery = z.strictObject({
   format: z.enum(["json", "yaml"]).default("json"),
 });
 
-const importQuery = z.strictObject({
+export const importQuery = z.strictObject({
   mode: z.enum(["merge", "replace"]).default("merge"),
   dry_run: z.enum(["true", "false"], { message: "dry_run is true or false" }).default("false"),
 });

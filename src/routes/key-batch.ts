@@ -19,7 +19,8 @@ import { checkKeyPower, keyRowOf, newKey, view, type KeyRow } from "./keys.ts";
 /** The most items of each kind in one batch. */
 const MAX_ITEMS = 100;
 
-const keyBatchRequest = z.strictObject({
+/** What POST /api/keys/batch takes. */
+export const keyBatchRequest = z.strictObject({
   create: z.array(newKey).max(MAX_ITEMS).optional(),
   revoke: z.array(z.string().min(1)).max(MAX_ITEMS).optional(),
 });

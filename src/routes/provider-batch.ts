@@ -22,7 +22,8 @@ const providerUpdate = providerFields
   .extend({ id: z.string().min(1).optional() })
   .refine((u) => u.id !== undefined || u.name !== undefined, { message: "an update names its provider with id (or name)", path: ["id"] });
 
-const providerBatchRequest = z.strictObject({
+/** What POST /api/providers/batch takes. */
+export const providerBatchRequest = z.strictObject({
   create: z.array(providerDefinition).max(MAX_BATCH_ITEMS).optional(),
   /** Each a patch plus the provider it changes: `id` (then `name` renames it) or `name`. */
   update: z.array(providerUpdate).max(MAX_BATCH_ITEMS).optional(),

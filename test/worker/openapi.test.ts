@@ -1,13 +1,16 @@
 // The API docs: /openapi.json is public OpenAPI 3.1 holding exactly the routes the app registers,
 // with the handlers' own schemas and their errors; the shapes it documents are the shapes the
-// gateway answers with; /docs and /redoc are pages that load the gateway's own copies of the UIs.
+// gateway answers with; seed 003's path aliases are in it as the operations they stand for;
+// /docs and /redoc are pages that load the gateway's own copies of the UIs.
 import { describe, expect, it } from "vitest";
 import { buildApp } from "../../src/app.ts";
+import { configDocument } from "../../src/config/document.ts";
 import { openapiPath } from "../../src/openapi/document.ts";
 import { anthropicErrorBody, openaiErrorBody } from "../../src/openapi/error-responses.ts";
 import { DOCS_ASSETS } from "../../src/openapi/pages.ts";
-import { gatewayOperations } from "../../src/routes/openapi/index.ts";
-import { apiKey, chatCompletion, listOf, model, newApiKey, task } from "../../src/routes/openapi/views.ts";
+import { routedPath, SEED_003_ALIASES } from "../../src/routes/aliases.ts";
+import { routeOperations } from "../../src/routes/openapi/index.ts";
+import { apiKey, chatCompletion, configImport, keyBatch, listOf, model, newApiKey, providerModel, task } from "../../src/routes/openapi/views.ts";
 import { ADMIN, adminKey, call, chat } from "./helpers.ts";
 
 type Json = Record<string, any>;
@@ -23,7 +26,7 @@ function registeredRoutes(): string[] {
   return [...new Set(buildApp().routes.filter((r) => r.method !== "ALL").map((r) => `${r.method} ${r.path.length > 1 ? r.path.replace(/\/+$/, "") : r.path}`))];
 }
 
-const declaredRoutes = () => gatewayOperations.map((op) => `${op.method.toUpperCase()} ${op.path}`);
+const declaredRoutes = () => routeOperations.map((op) => `${op.method.toUpperCase()} ${op.path}`);
 
 describe("/openapi.json", () => {
   it("is public OpenAPI 3.1 with the credential schemes the gateway takes", async () => {
@@ -110,7 +113,75 @@ describe("/openapi.json", () => {
   });
 });
 
+describe("seed 003's path aliases in /openapi.json", () => {
+  /** The alias paths in the document, for every declared operation an alias in SEED_003_ALIASES covers. */
+  const expectedAliases = () =>
+    SEED_003_ALIASES.flatMap(({ alias, target, prefix }) =>
+      routeOperations.flatMap((op) => {
+        const rest = op.path === target ? "" : prefix && op.path.startsWith(`${target}/`) ? op.path.slice(target.length) : undefined;
+        return rest === undefined ? [] : [{ method: op.method, path: openapiPath(alias + rest), target: openapiPath(op.path) }];
+      }),
+    );
+
+  it("holds every alias of SEED_003_ALIASES, for each operation of the path it stands for", async () => {
+    const doc = await spec();
+    const expected = expectedAliases();
+    for (const { alias } of SEED_003_ALIASES) expect(expected.map((e) => e.path), `${alias} covers no declared route`).toContain(alias);
+    // A missing one: src/routes/openapi/index.ts derives them from SEED_003_ALIASES and the routes' declarations.
+    expect(expected.filter(({ method, path }) => !doc.paths[path]?.[method]).map(({ method, path }) => `${method.toUpperCase()} ${path}`)).toEqual([]);
+    expect(doc.paths["/api/v1/chat/completions"].post).toBeDefined();
+    expect(doc.paths["/api/v1/providers/{id}/models"].post).toBeDefined();
+  });
+
+  it("documents each alias as its target's operation, under its own id, and the app routes it to that target", async () => {
+    const doc = await spec();
+    const concrete = (path: string) => path.replace(/\{(\w+)\}/g, "$1-0");
+    for (const { method, path, target } of expectedAliases()) {
+      const [aliased, original] = [doc.paths[path][method], doc.paths[target][method]];
+      expect(concrete(routedPath(new Request(`http://gateway.test${concrete(path)}`))), path).toBe(concrete(target));
+      expect(aliased.operationId).toBe(`${original.operationId}Seed003`);
+      expect(aliased.description).toContain(`\`${method.toUpperCase()} ${target}\``);
+      // Same credentials, parameters, body and responses: the same schemas, by reference.
+      const { operationId: _i, summary: _s, description: _d, tags: _t, ...same } = aliased;
+      const { operationId: _oi, summary: _os, description: _od, tags: _ot, ...sameOriginal } = original;
+      expect(same, path).toEqual(sameOriginal);
+    }
+  });
+});
+
+describe("config import, export and the batches in /openapi.json", () => {
+  it("say config import takes JSON or YAML with mode and dry_run, and export answers JSON or YAML", async () => {
+    const doc = await spec();
+    const importOp = doc.paths["/api/config/import"].post;
+    expect(Object.keys(importOp.requestBody.content)).toEqual(["application/json", "application/yaml", "text/yaml"]);
+    expect(importOp.parameters.map((p: Json) => [p.name, p.in, p.schema.enum])).toEqual([["mode", "query", ["merge", "replace"]], ["dry_run", "query", ["true", "false"]]]);
+    const exportOp = doc.paths["/api/config/export"].get;
+    expect(exportOp.parameters[0]).toMatchObject({ name: "format", in: "query", schema: { enum: ["json", "yaml"] } });
+    // The export is the document the import takes: one schema.
+    expect(exportOp.responses["200"].content["application/yaml"].schema).toEqual(importOp.requestBody.content["application/json"].schema);
+    expect(exportOp.responses["200"].content["application/json"].schema).toEqual(importOp.requestBody.content["application/json"].schema);
+    expect(Object.keys(doc.paths["/api/keys/batch"].post.responses).slice(0, 2)).toEqual(["200", "201"]);
+    expect(doc.paths["/api/providers/batch"].post.responses["409"].description).toContain("provider_exists");
+  });
+});
+
 describe("the documented shapes are the gateway's answers", () => {
+  it("key batches, a provider's models, config export and import", async () => {
+    const batch = await call("/api/keys/batch", { method: "POST", key: ADMIN, json: { create: [{ name: "documented-batch" }] } });
+    expect(batch.status).toBe(201);
+    keyBatch.parse(await batch.json());
+    const providers = (await (await call("/api/providers", { key: ADMIN })).json()) as { data: { id: string }[] };
+    const models = await call(`/api/providers/${providers.data[0]!.id}/models`, { key: ADMIN });
+    expect(models.status).toBe(200);
+    listOf(providerModel).parse(await models.json());
+    const exported = await call("/api/config/export", { key: ADMIN });
+    const document = await exported.json();
+    configDocument.parse(document);
+    const dryRun = await call("/api/config/import?dry_run=true", { method: "POST", key: ADMIN, json: document });
+    expect(dryRun.status).toBe(200);
+    configImport.parse(await dryRun.json());
+  });
+
   it("keys, models, chat completions and tasks", async () => {
     const created = await call("/api/keys", { method: "POST", key: ADMIN, json: { name: "documented" } });
     expect(created.status).toBe(201);

@@ -1,8 +1,9 @@
 /** API docs of the API key routes (src/routes/keys.ts). */
 import { operations } from "../../openapi/operation.ts";
+import { keyBatchRequest } from "../key-batch.ts";
 import { keyPatch, newKey } from "../keys.ts";
 import { keyWithSpend } from "./usage-views.ts";
-import { apiKey, listOf, newApiKey, revokedKey } from "./views.ts";
+import { apiKey, keyBatch, listOf, newApiKey, revokedKey } from "./views.ts";
 
 const id = { id: "The key's id." };
 const NOT_FOUND = "No such key, or another user's (`key_not_found`).";
@@ -19,6 +20,20 @@ export const keyOperations = operations({ tag: "Keys", access: "caller" }, [
     bodyName: "NewApiKey",
     response: { status: 201, description: "The key, with the key itself shown this once", schema: newApiKey, name: "CreatedApiKey" },
     errors: { 403: RESTRICTED },
+  },
+  {
+    method: "post",
+    path: "/api/keys/batch",
+    operationId: "batchKeys",
+    summary: "Create and revoke several API keys at once, all or nothing",
+    description: "`create` items are what POST /api/keys takes; `revoke` lists key ids (the caller's own; an admin's, any). Every item is checked first (an error names it: `create.1.name`, `revoke.0`), then one D1 batch makes the change. Each new key is in the answer once and stored only hashed.",
+    body: keyBatchRequest,
+    bodyName: "ApiKeyBatch",
+    response: [
+      { status: 200, description: "Keys revoked, none created", schema: keyBatch, name: "ApiKeyBatchResult" },
+      { status: 201, description: "Keys created (each shown this once), and any revoked", schema: keyBatch },
+    ],
+    errors: { 400: "A key id is listed twice (`invalid_value`).", 403: `${RESTRICTED} Named by its item (\`create.0.models\`).`, 404: `${NOT_FOUND} Named by its item (\`revoke.0\`).` },
   },
   {
     method: "get",

@@ -60,6 +60,9 @@ export const newApiKey = apiKey.extend({ key: z.string().meta({ description: "Th
 
 export const revokedKey = z.looseObject({ id: z.string(), object: z.literal("api_key"), revoked: z.literal(true) });
 
+/** What POST /api/keys/batch answers: the keys made (each key shown this once) and revoked. */
+export const keyBatch = z.looseObject({ object: z.literal("api_key_batch"), created: z.array(newApiKey), revoked: z.array(revokedKey) });
+
 export const model = z.looseObject({ id: z.string(), object: z.literal("model"), created: z.number().int(), owned_by: z.string().meta({ description: "The provider serving it" }) });
 
 const usage = z.looseObject({ prompt_tokens: z.number().int(), completion_tokens: z.number().int(), total_tokens: z.number().int() });
@@ -141,6 +144,9 @@ export const requestLog = z.looseObject({
 
 const limits = z.looseObject({ max_concurrency: z.number().int(), rpm: z.number().int().nullable(), tpm: z.number().int().nullable() });
 
+/** One model a provider serves, as a provider lists it. */
+export const providerModel = z.looseObject({ name: z.string(), upstream_model: z.string(), max_tokens: z.number().int().nullable(), priority: z.number(), weight: z.number(), limits: limits.nullable() });
+
 export const provider = z.looseObject({
   id: z.string().meta({ description: "A UUID for a stored provider; `config:<name>` for one from gateway.yaml or PROVIDERS" }),
   object: z.literal("provider"),
@@ -153,9 +159,17 @@ export const provider = z.looseObject({
   api_key_secret: z.string().nullable().meta({ description: "The Worker secret the credential comes from, when it is a reference" }),
   keys: z.array(z.looseObject({ name: z.string(), has_api_key: z.boolean(), api_key_secret: z.string().nullable(), limits: limits.nullable() })).optional(),
   limits,
-  models: z.array(z.looseObject({ name: z.string(), upstream_model: z.string(), max_tokens: z.number().int().nullable(), priority: z.number(), weight: z.number(), limits: limits.nullable() })),
+  models: z.array(providerModel),
   deployments: z.array(z.looseObject({ id: z.string(), model: z.string(), key: z.string(), upstream_model: z.string(), max_concurrency: z.number().int() })),
   created_at: ms("When it was stored").nullable(),
+});
+
+/** What POST /api/providers/batch answers: the providers made, changed and deleted. */
+export const providerBatch = z.looseObject({
+  object: z.literal("provider_batch"),
+  created: z.array(provider),
+  updated: z.array(provider),
+  deleted: z.array(z.looseObject({ id: z.string(), object: z.literal("provider"), name: z.string(), deleted: z.literal(true) })),
 });
 
 const deploymentHealth = z.looseObject({
@@ -272,4 +286,20 @@ export const backend = z.looseObject({
   registered_at: z.number().int(),
   last_heartbeat_at: z.number().int(),
   status: z.enum(["healthy", "unhealthy"]),
+});
+
+/** What POST /api/config/import answers: each change it made (or, on a dry run, would make). */
+export const configImport = z.looseObject({
+  object: z.literal("config_import"),
+  mode: z.enum(["merge", "replace"]),
+  dry_run: z.boolean(),
+  changes: z.array(
+    z.looseObject({
+      section: z.string().meta({ description: "The document's section: `providers`, `routing`, `rules`, …" }),
+      name: z.string(),
+      id: z.string().optional().meta({ description: "For things with an id beside their name (routing rules)" }),
+      action: z.enum(["create", "update", "delete", "unchanged"]),
+    }),
+  ),
+  summary: z.looseObject({ create: z.number().int(), update: z.number().int(), delete: z.number().int(), unchanged: z.number().int() }),
 });
