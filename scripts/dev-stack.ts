@@ -21,6 +21,8 @@ export interface StackOptions {
   limits?: { max_concurrency: number; rpm?: number; tpm?: number };
   /** Extra variables for the Worker (REALTIME_WAIT_MS, …). */
   vars?: Record<string, string>;
+  /** Runs on the state folder after the migrations, before the gateway starts (a benchmark seeds D1 here). */
+  beforeStart?: (state: string) => void;
   /** More providers beside "sim", given the simulator's URL (it speaks every dialect on one port). */
   providers?: (simUrl: string) => Record<string, unknown>[];
 }
@@ -74,6 +76,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   // wrangler.toml's [assets] directory (the API docs' files) must exist before wrangler starts.
   copyDocsAssets();
   execFileSync(wrangler, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", state], { cwd: root, stdio: "ignore", env: { ...process.env, CI: "true" } });
+  options.beforeStart?.(state);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const providers = [
