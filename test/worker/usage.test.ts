@@ -81,6 +81,17 @@ describe("cost and usage", () => {
     expect(stats.by_day.at(-1)).toMatchObject({ requests: 3 });
   });
 
+  it("prices a streamed call from the usage its stream reported", async () => {
+    const u = await userWithKey();
+    const res = await chat(u.key, "stream me", { stream: true });
+    expect(res.status).toBe(200);
+    await res.text();
+    const [row] = await logRows(`user_id=${u.id}`, (r) => r.length === 1);
+    expect(row).toMatchObject({ stream: true, status: 200 });
+    expect(row!.completion_tokens).toBeGreaterThan(0);
+    expect(row!.cost_usd).toBeCloseTo(simSmallCost(row!), 10);
+  });
+
   it("puts a task's cost on the task and in the task lane's totals", async () => {
     const u = await userWithKey();
     const submitted = await json(await call("/v1/tasks", { method: "POST", key: u.key, json: { model: "sim-small", messages: [{ role: "user", content: "a task" }] } }));
