@@ -37,18 +37,29 @@ const json = { "content-type": "application/json" };
 
 const chatBody = (content: string) => JSON.stringify({ model: "sim-small", messages: [{ role: "user", content }], max_tokens: 8 });
 
-async function post(url: string, auth: string, path: string, body: string): Promise<number> {
-  const res = await fetch(`${url}${path}`, { method: "POST", headers: { ...json, authorization: `Bearer ${auth}` }, body });
+async function post(url: string, auth: string, path: string, body: string, headers: Record<string, string> = {}): Promise<number> {
+  const res = await fetch(`${url}${path}`, { method: "POST", headers: { ...json, ...headers, authorization: `Bearer ${auth}` }, body });
   await res.arrayBuffer();
   return res.status;
 }
 
+/** The gateway's realtime calls of the flood phases, by request id: their log rows split each call at its lease. */
+const rtCalls: { phase: "alone" | "flood"; id: string; ms: number }[] = [];
+let rtPhase: "alone" | "flood" | undefined;
+
 const realtime = {
-  gateway: () => post(stack.url, key, "/v1/chat/completions", chatBody("realtime")),
+  gateway: async () => {
+    const id = `rt-${crypto.randomUUID()}`;
+    const phase = rtPhase;
+    const t0 = performance.now();
+    const status = await post(stack.url, key, "/v1/chat/completions", chatBody("realtime"), { "x-request-id": id });
+    if (status === 200 && phase) rtCalls.push({ phase, id, ms: performance.now() - t0 });
+    return status;
+  },
   naive: () => post(naive.url, SIM_KEY, "/v1/chat/completions", chatBody("realtime")),
 };
 
-interface Status { tasks: { queued: number; running: number }; preemptions: number; upstream_429: number; task_limit: number; reserve: number; task_in_flight: number; realtime_in_flight: number }
+interface Status { tasks: { queued: number; running: number }; preemptions: number; upstream_429: number; task_limit: number; reserve: number; task_in_flight: number; realtime_in_flight: number; waiting: { realtime: number; task: number } }
 /** The benchmarked deployment's lanes (sim-small on the sim provider), with its provider's task backlog. */
 async function status(): Promise<Status> {
   const body = (await (await fetch(`${stack.url}/api/status`, { headers: admin })).json()) as { data: { provider: string; tasks: Status["tasks"]; deployments: (Omit<Status, "tasks"> & { model: string })[] }[] };
@@ -95,12 +106,15 @@ const L = median(direct);
 const rtRate = C / 3 / (L / 1000);
 console.log(`bench/scheduler: cap C=${C}, upstream latency ${L.toFixed(0)} ms, realtime ≈ C/3 in flight (${rtRate.toFixed(2)} calls/s open loop), ${TASKS} tasks; step ${STEP_TASKS} tasks`);
 
-interface FloodResult { alone: Sample[]; flood: Sample[]; wallMs: number; succeeded: number; lost: number; sim429: number; simMax: number; preemptions: number }
+interface FloodResult { alone: Sample[]; flood: Sample[]; wallMs: number; succeeded: number; lost: number; sim429: number; simMax: number; preemptions: number; occupancy?: Status[] }
 
 async function gatewayFlood(): Promise<FloodResult> {
+  rtPhase = "alone";
   const alone = await openLoop(() => rtRate, (t) => t > BASELINE_MS, realtime.gateway, 1);
+  rtPhase = "flood";
   stack.sim.reset();
   const before = await status();
+  const occupancy: Status[] = [];
   const started = performance.now();
   const ids = await submitTasks(TASKS, "flood");
   let done = false;
@@ -108,17 +122,47 @@ async function gatewayFlood(): Promise<FloodResult> {
     while (!done) {
       const s = await status();
       if (s.tasks.queued + s.tasks.running === 0) done = true;
-      else await new Promise((r) => setTimeout(r, 200));
+      else {
+        occupancy.push(s);
+        await new Promise((r) => setTimeout(r, 200));
+      }
     }
   })();
   const flood = await openLoop(() => rtRate, () => done, realtime.gateway, 2);
+  rtPhase = undefined;
   await watcher;
   const wallMs = performance.now() - started;
   const states = await taskStates(ids);
   const after = await status();
   if (process.env.BENCH_DEBUG) console.log("governor after flood", JSON.stringify(after));
   const sim = stack.sim.stats();
-  return { alone, flood, wallMs, succeeded: states.get("succeeded") ?? 0, lost: ids.length - [...states.values()].reduce((a, b) => a + b, 0) + (states.get("queued") ?? 0) + (states.get("running") ?? 0), sim429: sim.rejected429, simMax: sim.maxInFlight, preemptions: after.preemptions - before.preemptions };
+  return { alone, flood, wallMs, succeeded: states.get("succeeded") ?? 0, lost: ids.length - [...states.values()].reduce((a, b) => a + b, 0) + (states.get("queued") ?? 0) + (states.get("running") ?? 0), sim429: sim.rejected429, simMax: sim.maxInFlight, preemptions: after.preemptions - before.preemptions, occupancy };
+}
+
+/**
+ * Where the gateway's realtime calls spent their time, alone and during the flood: before their
+ * lease (the governor's wait, preemption included, and the gateway's own work up to it) and after
+ * it (the upstream call and the answer), from each call's log row; and whether the deployment's
+ * slots were ever idle while tasks waited.
+ */
+async function breakdown(r: FloodResult): Promise<string[]> {
+  await new Promise((res) => setTimeout(res, 500));
+  const rows = ((await (await fetch(`${stack.url}/api/logs?lane=realtime&limit=1000`, { headers: admin })).json()) as { data: { request_id: string; latency_ms: number }[] }).data;
+  const afterLease = new Map(rows.map((row) => [row.request_id, row.latency_ms]));
+  const lines: string[] = [];
+  for (const phase of ["alone", "flood"] as const) {
+    const calls = rtCalls.filter((c) => c.phase === phase && afterLease.has(c.id));
+    const after = calls.map((c) => afterLease.get(c.id)!);
+    const before = calls.map((c) => c.ms - afterLease.get(c.id)!);
+    const pq = (xs: number[]) => `p50 ${percentile(xs, 50).toFixed(0)} ms, p95 ${percentile(xs, 95).toFixed(0)} ms`;
+    lines.push(`  realtime ${phase.padEnd(5)} (${calls.length} calls): before the lease ${pq(before)}; after it ${pq(after)}`);
+  }
+  const o = r.occupancy ?? [];
+  const mid = o.slice(Math.floor(o.length * 0.1), Math.ceil(o.length * 0.9));
+  const avg = (f: (s: Status) => number) => (mid.reduce((a, s) => a + f(s), 0) / Math.max(1, mid.length)).toFixed(2);
+  const idle = mid.filter((s) => s.realtime_in_flight + s.task_in_flight < C && s.tasks.queued > 0).length;
+  lines.push(`  slots during the flood (middle 80% of ${o.length} samples): realtime ${avg((s) => s.realtime_in_flight)} + tasks ${avg((s) => s.task_in_flight)} of ${C}; tasks waiting in the governor ${avg((s) => s.waiting.task)}; samples with a slot idle while tasks were queued: ${idle}`);
+  return lines;
 }
 
 async function naiveFlood(): Promise<FloodResult> {
@@ -180,6 +224,7 @@ const seconds = (s: number | null) => (s === null ? "not within the 20 s observe
 
 try {
   const g = await gatewayFlood();
+  const gBreakdown = await breakdown(g);
   const gStep = await step("gateway", p(g.alone, 99));
   const n = await naiveFlood();
   const nStep = await step("naive", p(n.alone, 99));
@@ -213,6 +258,8 @@ try {
   );
   console.log();
   console.log(`× = realtime latency during the task flood ÷ realtime alone. Task use of headroom = task throughput × upstream latency ÷ (C − realtime in flight).`);
+  console.log("scheduler, where realtime time went and how full the slots were:");
+  for (const line of gBreakdown) console.log(line);
   console.log(`flood wall time: scheduler ${(g.wallMs / 1000).toFixed(1)} s (${g.succeeded}/${TASKS} succeeded), naive ${(n.wallMs / 1000).toFixed(1)} s (${n.succeeded}/${TASKS})`);
   console.log(`step 0 → C/2 realtime mid-flood: realtime p99 in the first second ${gStep.firstWindowP99.toFixed(0)} ms (scheduler) vs ${nStep.firstWindowP99.toFixed(0)} ms (naive);`);
   console.log(`  recovery = seconds after the jump until the p99 of the next 3 s is within 1.2× of the baseline p99 (${seconds(gStep.recoveryS)} vs ${seconds(nStep.recoveryS)})`);
