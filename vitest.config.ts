@@ -3,7 +3,7 @@ import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { copyDocsAssets } from "./scripts/docs-assets.mjs";
 
-// wrangler.toml's [assets] directory must exist before the Worker is configured (also without npm test's preflight).
+// The API docs' files (Text modules the Worker imports) must exist before the Worker is built (also without npm test's preflight).
 copyDocsAssets();
 
 export default defineConfig({

@@ -73,7 +73,7 @@ async function waitHealthy(url: string, child: ChildProcess, log: () => string):
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const sim = await startSimulator({ apiKey: SIM_KEY, ...options.sim });
   const state = mkdtempSync(join(tmpdir(), "gateway-stack-"));
-  // wrangler.toml's [assets] directory (the API docs' files) must exist before wrangler starts.
+  // The API docs' files (Text modules the Worker imports) must exist before wrangler bundles it.
   copyDocsAssets();
   execFileSync(wrangler, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", state], { cwd: root, stdio: "ignore", env: { ...process.env, CI: "true" } });
   options.beforeStart?.(state);

@@ -1,4 +1,4 @@
 /** Types of docs-assets.mjs for the TypeScript that imports it (dev-stack.ts, tests). */
-export declare const publicDir: string;
-/** Copies what is missing or changed into public/; returns the files copied. */
+export declare const assetsDir: string;
+/** Copies what is missing or changed into src/openapi/assets/; returns the files copied. */
 export declare function copyDocsAssets(): string[];

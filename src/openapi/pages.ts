@@ -1,14 +1,14 @@
 /**
  * The two pages that render /openapi.json: Swagger UI at /docs and ReDoc at /redoc. Their scripts
- * and styles are the gateway's own static assets (copied from the swagger-ui-dist and redoc
- * packages by scripts/docs-assets.mjs into public/), never a CDN: the docs work offline and
+ * and styles are served by the gateway itself (copied from the swagger-ui-dist and redoc packages
+ * by scripts/docs-assets.mjs, imported as Text modules), never a CDN: the docs work offline and
  * where CDNs are blocked.
  */
 
 /** Where the pages find the spec. */
 export const SPEC_PATH = "/openapi.json";
 
-/** The static files the pages load; scripts/docs-assets.mjs copies each of them into public/. */
+/** The files the pages load, served by src/routes/api-docs.ts. */
 export const DOCS_ASSETS = {
   swaggerScript: "/docs/swagger-ui-bundle.js",
   swaggerStyle: "/docs/swagger-ui.css",

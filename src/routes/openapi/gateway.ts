@@ -33,4 +33,15 @@ export const gatewayEndpointOperations = operations({ tag: "Gateway", access: "p
     summary: "ReDoc over this document",
     response: { status: 200, description: "An HTML page", contentType: "text/html" },
   },
+  ...(
+    [
+      ["/docs/swagger-ui-bundle.js", "swaggerUiScript", "Swagger UI's script (from swagger-ui-dist)", "text/javascript"],
+      ["/docs/swagger-ui.css", "swaggerUiStyle", "Swagger UI's style sheet", "text/css"],
+      ["/redoc/redoc.standalone.js", "redocScript", "ReDoc's script (from redoc)", "text/javascript"],
+      ["/docs/LICENSE.txt", "swaggerUiLicense", "Swagger UI's license", "text/plain"],
+      ["/docs/NOTICE.txt", "swaggerUiNotice", "Swagger UI's notice", "text/plain"],
+      ["/redoc/LICENSE.txt", "redocLicense", "ReDoc's license", "text/plain"],
+      ["/redoc/redoc.standalone.js.LICENSE.txt", "redocBundledLicenses", "The licenses of what ReDoc's script bundles", "text/plain"],
+    ] as const
+  ).map(([path, operationId, summary, contentType]) => ({ method: "get" as const, path, operationId, summary, response: { status: 200 as const, description: "The file, served by the gateway itself", contentType } })),
 ]);
