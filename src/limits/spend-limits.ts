@@ -27,7 +27,7 @@ export async function admitCall(env: Bindings, subjects: Subject[], now = Date.n
   const period = periodAt(now, settings(env).USAGE_UTC_OFFSET_MINUTES);
   const verdicts = await Promise.all(subjects.map(async (s) => ({ s, refusal: await limiter(env, s).admit(s.limits, period) })));
   const refused = verdicts.find((v) => v.refusal);
-  if (refused?.refusal) throw refusalError(refused.s, refused.refusal, now);
+  if (refused?.refusal) throw refusalError(refused.s, refused.refusal);
 }
 
 /** Charges a finished call's tokens and cost to every subject. */
@@ -37,16 +37,17 @@ export async function chargeSubjects(env: Bindings, subjects: Subject[], used: {
   await Promise.all(subjects.map((s) => limiter(env, s).charge(s.limits, used, period)));
 }
 
-const usd = (v: number) => `$${v.toFixed(v < 1 ? 4 : 2)}`;
+/** Dollars as people read them: cents for a dollar or more, three significant digits below. */
+const usd = (v: number) => `$${v >= 1 ? v.toFixed(2) : Number(v.toPrecision(3)).toString()}`;
 
-function refusalError(s: Subject, r: Refusal, now: number): GatewayError {
+function refusalError(s: Subject, r: Refusal): GatewayError {
   const who = s.kind === "key" ? "this API key" : "your account";
   if (r.reason === "rpm" || r.reason === "tpm") {
     const limit = r.reason === "rpm" ? `${s.limits.rpm} requests` : `${s.limits.tpm} tokens`;
     return new GatewayError("rate_limited", `${who} is over its limit of ${limit} per minute; retry later`, { code: "rate_limit_exceeded", retryAfter: Math.max(1, r.retryAfterMs / 1000) });
   }
   const which = r.reason === "daily_budget" ? "daily" : "monthly";
-  const resets = new Date(now + r.retryAfterMs).toISOString();
+  const resets = new Date(r.resetsAt).toISOString();
   return new GatewayError("insufficient_quota", `${who} has used its ${which} budget (${usd(r.spentUsd)} of ${usd(r.budgetUsd)}); it resets at ${resets}, or an admin can raise it`, {
     code: "insufficient_quota",
     headers: { "x-should-retry": "false" },

@@ -36,7 +36,7 @@ export interface LimitState {
   spend: Spend;
 }
 
-export type Refusal = { reason: "rpm"; retryAfterMs: number } | { reason: "tpm"; retryAfterMs: number } | { reason: "daily_budget" | "monthly_budget"; retryAfterMs: number; spentUsd: number; budgetUsd: number };
+export type Refusal = { reason: "rpm"; retryAfterMs: number } | { reason: "tpm"; retryAfterMs: number } | { reason: "daily_budget" | "monthly_budget"; retryAfterMs: number; resetsAt: number; spentUsd: number; budgetUsd: number };
 
 export const newState = (period: Period): LimitState => ({ spend: { day: period.day, dayUsd: 0, month: period.month, monthUsd: 0 } });
 
@@ -59,8 +59,8 @@ function current(spend: Spend, period: Period): Spend {
 /** Admits one request (taking its request token) or says why not. */
 export function admit(state: LimitState, limits: Limits, period: Period, now: number): Refusal | undefined {
   state.spend = current(state.spend, period);
-  if (limits.monthlyBudgetUsd != null && state.spend.monthUsd >= limits.monthlyBudgetUsd) return { reason: "monthly_budget", retryAfterMs: period.monthEndsAt - now, spentUsd: state.spend.monthUsd, budgetUsd: limits.monthlyBudgetUsd };
-  if (limits.dailyBudgetUsd != null && state.spend.dayUsd >= limits.dailyBudgetUsd) return { reason: "daily_budget", retryAfterMs: period.dayEndsAt - now, spentUsd: state.spend.dayUsd, budgetUsd: limits.dailyBudgetUsd };
+  if (limits.monthlyBudgetUsd != null && state.spend.monthUsd >= limits.monthlyBudgetUsd) return { reason: "monthly_budget", retryAfterMs: period.monthEndsAt - now, resetsAt: period.monthEndsAt, spentUsd: state.spend.monthUsd, budgetUsd: limits.monthlyBudgetUsd };
+  if (limits.dailyBudgetUsd != null && state.spend.dayUsd >= limits.dailyBudgetUsd) return { reason: "daily_budget", retryAfterMs: period.dayEndsAt - now, resetsAt: period.dayEndsAt, spentUsd: state.spend.dayUsd, budgetUsd: limits.dailyBudgetUsd };
   state.requests = sized(state.requests, limits.rpm, now);
   state.tokens = sized(state.tokens, limits.tpm, now);
   // A call's tokens are charged when it ends: the bucket may go into debt, and then nothing is admitted until it refills.

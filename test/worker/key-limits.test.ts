@@ -51,7 +51,8 @@ describe("key limits", () => {
     expect(refused.headers.get("x-should-retry")).toBe("false");
     const body = await json(refused);
     expect(body.error).toMatchObject({ type: "insufficient_quota", code: "insufficient_quota" });
-    expect(body.error.message).toMatch(/daily budget/);
+    // The amounts as people read them (1e-6 is not "$0.0000"), and the day's end in the usage time zone (UTC here).
+    expect(body.error.message).toMatch(/daily budget \(\$0\.0000\d+ of \$0\.000001\); it resets at \d{4}-\d{2}-\d{2}T00:00:00\.000Z/);
     // The same key under the Anthropic surface gets Anthropic's shape.
     const anthropic = await call("/v1/messages", { method: "POST", headers: { "x-api-key": k.key }, json: { model: "sim-small", max_tokens: 10, messages: [{ role: "user", content: "hi" }] } });
     expect(anthropic.status).toBe(429);
