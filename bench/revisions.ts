@@ -1,6 +1,6 @@
 // bench/revisions: the same chat requests through the gateway as it is in this checkout and as it
 // was at another git revision, both under `wrangler dev` at once, alternating blocks in one run.
-// Prints each side's p50/p99 and throughput and the ratios this/base, at concurrency 1 and 8.
+// Prints each side's p50/p99, throughput and CPU per call, and the ratios this/base, at concurrency 1 and 8.
 // Run: npm run bench:revisions -- --base HEAD~3 [--requests 200 --rounds 4]
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
@@ -43,20 +43,26 @@ async function post(side: keyof typeof stacks): Promise<void> {
 try {
   // Warm both (isolate start, D1 first query, Durable Object creation).
   for (const side of ["base", "this"] as const) await closedLoop(50, 4, () => post(side));
-  const rows: (string | number)[][] = [["concurrency", "gateway", "p50 ms", "p99 ms", "req/s"]];
-  const summary: (string | number)[][] = [["concurrency", "p50 this/base", "p99 this/base", "req/s this/base"]];
+  const rows: (string | number)[][] = [["concurrency", "gateway", "p50 ms", "p99 ms", "req/s", "CPU ms/call"]];
+  const summary: (string | number)[][] = [["concurrency", "p50 this/base", "p99 this/base", "req/s this/base", "CPU/call this/base"]];
+  // CPU of each side's `wrangler dev` per call (Linux; a base from before this measure has none).
+  const cpuOf = (side: keyof typeof stacks) => (stacks[side] as Partial<current.Stack>).cpuMs?.();
   for (const concurrency of [1, 8]) {
-    const samples = { base: { lat: [] as number[], rps: [] as number[] }, this: { lat: [] as number[], rps: [] as number[] } };
+    const samples = { base: { lat: [] as number[], rps: [] as number[], cpu: [] as number[] }, this: { lat: [] as number[], rps: [] as number[], cpu: [] as number[] } };
     for (let round = 0; round < ROUNDS; round++) {
       // Alternate the order each round so drift on a noisy machine hits both alike.
       for (const side of round % 2 === 0 ? (["base", "this"] as const) : (["this", "base"] as const)) {
+        const cpuBefore = cpuOf(side);
         const { latencies, wallMs } = await closedLoop(REQUESTS, concurrency, () => post(side));
+        const cpuAfter = cpuOf(side);
+        if (cpuBefore !== undefined && cpuAfter !== undefined) samples[side].cpu.push((cpuAfter - cpuBefore) / REQUESTS);
         samples[side].lat.push(...latencies);
         samples[side].rps.push((REQUESTS / wallMs) * 1000);
       }
     }
-    for (const side of ["base", "this"] as const) rows.push([concurrency, side === "base" ? `base ${revision}` : "this checkout", percentile(samples[side].lat, 50), percentile(samples[side].lat, 99), median(samples[side].rps)]);
-    summary.push([concurrency, percentile(samples.this.lat, 50) / percentile(samples.base.lat, 50), percentile(samples.this.lat, 99) / percentile(samples.base.lat, 99), median(samples.this.rps) / median(samples.base.rps)]);
+    const cpu = (side: keyof typeof stacks) => (samples[side].cpu.length ? median(samples[side].cpu) : NaN);
+    for (const side of ["base", "this"] as const) rows.push([concurrency, side === "base" ? `base ${revision}` : "this checkout", percentile(samples[side].lat, 50), percentile(samples[side].lat, 99), median(samples[side].rps), Number.isNaN(cpu(side)) ? "n/a" : cpu(side)]);
+    summary.push([concurrency, percentile(samples.this.lat, 50) / percentile(samples.base.lat, 50), percentile(samples.this.lat, 99) / percentile(samples.base.lat, 99), median(samples.this.rps) / median(samples.base.rps), Number.isNaN(cpu("this") / cpu("base")) ? "n/a" : cpu("this") / cpu("base")]);
   }
   console.log(`bench/revisions: ${REQUESTS} requests × ${ROUNDS} rounds per gateway and concurrency; simulator ttft ${TTFT} ms, 8 tokens`);
   console.log(table(rows));

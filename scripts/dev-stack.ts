@@ -1,7 +1,7 @@
 // Starts the simulator and `wrangler dev` on free ports with their own state folder: the
 // gateway exactly as `npm start` runs it, for end-to-end tests and benchmarks.
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -29,6 +29,8 @@ export interface StackOptions {
 
 export interface Stack {
   url: string;
+  /** CPU time used so far by this gateway's `wrangler dev` (its node process and workerd), in ms; undefined off Linux. */
+  cpuMs(): number | undefined;
   sim: Simulator;
   /** The gateway's local state folder (D1, Durable Objects). */
   state: string;
@@ -102,6 +104,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     url,
     sim,
     state,
+    cpuMs: () => worker.cpuMs(),
     crash: () => worker.kill("SIGKILL"),
     restart: launch,
     async stop() {
@@ -121,6 +124,29 @@ export async function stackKey(stack: Stack, name = "test"): Promise<string> {
 
 interface WranglerProcess {
   kill(signal: NodeJS.Signals): Promise<void>;
+  cpuMs(): number | undefined;
+}
+
+/**
+ * User plus system CPU time of every process in a process group (wrangler, its node children and
+ * workerd), in ms, from /proc; undefined where there is no /proc (not Linux).
+ */
+function processGroupCpuMs(group: number): number | undefined {
+  if (!existsSync("/proc/self/stat")) return undefined;
+  const msPerTick = 10; // USER_HZ is 100 on Linux
+  let ticks = 0;
+  for (const pid of readdirSync("/proc")) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      // Fields after the command name: state, ppid, pgrp, …, utime (14th), stime (15th).
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(fields[2]) === group) ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return ticks * msPerTick;
 }
 
 /** `wrangler dev` with these arguments (a port among them), once `url` answers its health check. */
@@ -147,13 +173,13 @@ async function startWrangler(args: string[], url: string): Promise<WranglerProce
     await kill("SIGTERM");
     throw error;
   }
-  return { kill };
+  return { kill, cpuMs: () => processGroupCpuMs(child.pid!) };
 }
 
 /** The bare passthrough Worker (bench/passthrough) under `wrangler dev`, forwarding to `upstreamUrl`. */
-export async function startPassthrough(upstreamUrl: string, upstreamKey: string): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startPassthrough(upstreamUrl: string, upstreamKey: string): Promise<{ url: string; cpuMs(): number | undefined; stop(): Promise<void> }> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const worker = await startWrangler(["--config", join(root, "bench", "passthrough", "wrangler.toml"), "--port", String(port), "--var", `UPSTREAM_URL:${upstreamUrl}`, "--var", `UPSTREAM_KEY:${upstreamKey}`], url);
-  return { url, stop: () => worker.kill("SIGTERM") };
+  return { url, cpuMs: () => worker.cpuMs(), stop: () => worker.kill("SIGTERM") };
 }
