@@ -2,8 +2,18 @@
 import { drizzle } from "drizzle-orm/d1";
 import * as schema from "./schema.ts";
 
-export type Database = ReturnType<typeof database>;
+export type Database = ReturnType<typeof connect>;
 
-export function database(d1: D1Database) {
-  return drizzle(d1, { schema });
+const connect = (d1: D1Database) => drizzle(d1, { schema });
+
+/** One client per binding and isolate: building one walks the whole schema, which every request would pay. */
+const clients = new WeakMap<D1Database, Database>();
+
+export function database(d1: D1Database): Database {
+  let db = clients.get(d1);
+  if (!db) {
+    db = connect(d1);
+    clients.set(d1, db);
+  }
+  return db;
 }
