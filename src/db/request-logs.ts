@@ -1,22 +1,20 @@
 /** Request log rows: written after the response (never delaying it), read with filters. */
 import { and, desc, eq, gte, inArray, lt, type SQL } from "drizzle-orm";
 import type { Database } from "./client.ts";
-import { rollUp, rollupStatements } from "../usage/rollup.ts";
+import { rollUp, rollupStatement } from "../usage/rollup.ts";
+import { insertJsonRows, type JsonRowsStatement } from "./json-rows.ts";
 import { requestLogs } from "./schema.ts";
 
 export type RequestLogRow = typeof requestLogs.$inferInsert;
 
 export type NewRequestLog = RequestLogRow & { id: string; createdAt: number };
 
-/** D1 binds at most 100 parameters per statement; a row binds 21. */
-const ROWS_PER_STATEMENT = 4;
-
-/** Writes rows and adds them to the daily rollups, in one batch (one round trip, one transaction). */
+/** Writes rows and adds them to the daily rollups: two statements in one batch (one round trip, one transaction). */
 export async function writeRequestLogs(db: Database, rows: NewRequestLog[], offsetMinutes: number): Promise<void> {
-  const statements = [];
-  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) statements.push(db.insert(requestLogs).values(rows.slice(i, i + ROWS_PER_STATEMENT)));
-  const [first, ...rest] = [...statements, ...rollupStatements(db, rollUp(rows, offsetMinutes))];
-  if (first) await db.batch([first, ...rest]);
+  if (rows.length === 0) return;
+  const d1 = db.$client;
+  const prepared = ({ sql, rows }: JsonRowsStatement) => d1.prepare(sql).bind(rows);
+  await d1.batch([prepared(insertJsonRows(requestLogs, rows)), prepared(rollupStatement(rollUp(rows, offsetMinutes)))]);
 }
 
 /** Deletes up to `max` rows created before `before` (log retention, a bounded step per run; the daily rollups stay). */

@@ -2,8 +2,7 @@
  * Request-log rows folded into daily rollup rows (one per day, owner, key, model, provider, lane
  * and status), written with the log rows in the same batch and added to what the day has so far.
  */
-import { sql } from "drizzle-orm";
-import type { Database } from "../db/client.ts";
+import { insertJsonRows, type JsonRowsStatement } from "../db/json-rows.ts";
 import type { NewRequestLog } from "../db/request-logs.ts";
 import { LATENCY_BUCKET_KEYS, LATENCY_BUCKETS_MS, usageDaily, type LatencyBucketKey } from "../db/schema.ts";
 import { dayOf } from "./day.ts";
@@ -40,24 +39,11 @@ export function rollUp(rows: readonly NewRequestLog[], offsetMinutes: number): R
   return [...groups.values()];
 }
 
-/** D1 binds at most 100 parameters a statement; a rollup row binds 26. */
-const ROWS_PER_STATEMENT = 3;
+/** The counters a rollup row adds to the day's. */
+const COUNTERS = ["requests", "promptTokens", "completionTokens", "costUsd", "listCostUsd", "unpriced", "latencyMsSum", ...LATENCY_BUCKET_KEYS] as const;
+const GROUP = ["day", "ownerId", "keyId", "model", "provider", "lane", "status"] as const;
 
-const added = (column: string) => sql.raw(`${column} + excluded.${column}`);
-const counters = ["requests", "prompt_tokens", "completion_tokens", "cost_usd", "list_cost_usd", "unpriced", "latency_ms_sum", ...LATENCY_BUCKET_KEYS.map((k) => k.replace(/^le/, "le_").toLowerCase())];
-const camel = (column: string) => column.replace(/_(\w)/g, (_, c: string) => c.toUpperCase());
-
-/** Upserts adding the rows' counts to the day's. */
-export function rollupStatements(db: Database, rows: RollupRow[]) {
-  const set = Object.fromEntries(counters.map((c) => [camel(c), added(c)]));
-  const statements = [];
-  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-    statements.push(
-      db
-        .insert(usageDaily)
-        .values(rows.slice(i, i + ROWS_PER_STATEMENT))
-        .onConflictDoUpdate({ target: [usageDaily.day, usageDaily.ownerId, usageDaily.keyId, usageDaily.model, usageDaily.provider, usageDaily.lane, usageDaily.status], set }),
-    );
-  }
-  return statements;
+/** One upsert adding the rows' counts to the day's. */
+export function rollupStatement(rows: RollupRow[]): JsonRowsStatement {
+  return insertJsonRows(usageDaily, rows, { target: GROUP, add: COUNTERS });
 }
