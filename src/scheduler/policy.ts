@@ -1,7 +1,8 @@
 /**
- * The governor's scheduling policy, pure: leases, lanes, the realtime reserve, preemption,
- * the adaptive task limit, token buckets and task ordering. No timers, no I/O: every method
- * takes `now`, and returns what the shell must do (grant, reject, revoke).
+ * The governor's scheduling policy, pure: leases and lanes, admitting realtime first and tasks
+ * into the headroom, using the parts beside it (preemption, the adaptive task limit, token
+ * buckets, task ordering, the breaker, capacity shares). No timers, no I/O: every method takes
+ * `now`, and returns what the shell must do (grant, reject, revoke).
  */
 import { allowed, AIMD, cut, grow, initialTaskLimit, type TaskLimitState } from "./task-limit.ts";
 import { arrivalRate, emptyDemand, latencyRising, recentLatency, recordArrival, recordLatency, type RealtimeDemand } from "./realtime-demand.ts";
@@ -9,11 +10,11 @@ import { pickNext, recentGrants, recordGrant, type ServiceRecord } from "./task-
 import { RateBuckets } from "./rate-buckets.ts";
 import { admission, BREAKER, failureRatio, initialBreaker, outcomeKind, probeLost, recordOutcome, retryInMs, startProbe, type BreakerOptions, type BreakerState } from "./breaker.ts";
 import { shareSize, SHARES, type ShareGrant, type ShareReport } from "./shares.ts";
+import { finishingSoon, leasesToRevoke, preemptionCostMs, realtimeReserve } from "./preemption.ts";
 import type { AcquireRequest, Effects, GovernorView, Lane, Lease, Outcome, PolicyLimits, PolicyOptions, PolicySnapshot, RejectReason, Rejection, Stats, Waiter } from "./lease-types.ts";
 
 export type * from "./lease-types.ts";
 
-const DEFAULT_TASK_LATENCY_MS = 1000;
 /** After a breaker's cooldown, how long a probe is kept for a task when tasks have been asking. */
 const PROBE_FOR_TASKS_MS = 5_000;
 
@@ -216,7 +217,8 @@ export class GovernorPolicy {
     for (const until of this.#draining) at = Math.min(at, until);
     if (this.#taskLatencyMs !== null && this.#waiting.some((w) => w.request.lane === "realtime")) {
       // Re-check when a task realtime is waiting on stops counting as about to finish.
-      for (const l of this.#leases.values()) if (l.lane === "task" && this.#finishingSoon(l, now)) at = Math.min(at, l.grantedAt + this.#taskLatencyMs + this.#preemptionCostMs() + 1);
+      const cost = this.#preemptionCostMs();
+      for (const l of this.#leases.values()) if (l.lane === "task" && finishingSoon(l, this.#taskLatencyMs, cost, now)) at = Math.min(at, l.grantedAt + this.#taskLatencyMs + cost + 1);
     }
     for (const w of this.#waiting) {
       at = Math.min(at, w.waitUntil);
@@ -232,17 +234,9 @@ export class GovernorPolicy {
     return Number.isFinite(at) ? at : undefined;
   }
 
-  /**
-   * Slots kept free of tasks: the realtime calls surely expected before a task slot frees on its
-   * own (arrival rate × mean time between task completions when tasks fill the headroom), in
-   * whole slots. The fractional rest is cheaper served by preempting the youngest task, which has
-   * done the least work.
-   */
+  /** Slots kept free of tasks for realtime arrivals (see preemption.ts). */
   reserve(now: number): number {
-    const perMs = arrivalRate(this.#demand, now);
-    const headroom = this.#limits.maxConcurrency - this.#count("realtime");
-    const turnoverMs = (this.#taskLatencyMs ?? DEFAULT_TASK_LATENCY_MS) / Math.max(1, headroom);
-    return Math.min(this.#limits.maxConcurrency - 1, Math.floor(perMs * turnoverMs));
+    return realtimeReserve(arrivalRate(this.#demand, now), this.#limits.maxConcurrency, this.#count("realtime"), this.#taskLatencyMs);
   }
 
   status(now: number) {
@@ -438,38 +432,19 @@ export class GovernorPolicy {
     return load;
   }
 
-  /** Revokes the youngest task leases until `needed` slots are on their way back. */
+  /** Revokes the youngest task leases until `needed` slots are on their way back (see preemption.ts). */
   #preempt(needed: number, now: number, effects: Effects): void {
-    const held = [...this.#leases.values()];
-    // Slots already on their way back: revoked leases not yet released, and released ones draining.
-    let coming = held.filter((l) => l.revoked).length + this.#draining.length;
-    // A task about to finish frees its slot sooner than aborting one would (abort + drain): wait for it.
-    coming += held.filter((l) => l.lane === "task" && !l.revoked && this.#finishingSoon(l, now)).length;
-    const candidates = held.filter((l) => l.lane === "task" && !l.revoked).sort((a, b) => b.grantedAt - a.grantedAt);
-    for (const lease of candidates) {
-      if (coming >= needed) break;
+    for (const lease of leasesToRevoke([...this.#leases.values()], needed, this.#draining.length, this.#taskLatencyMs, this.#preemptionCostMs(), now)) {
       lease.revoked = true;
       // A revoked holder gets a short grace to abort and release; then the slot is reclaimed anyway.
       lease.expiresAt = Math.min(lease.expiresAt, now + Math.min(this.#options.leaseTtlMs, 10_000));
-      coming++;
       this.#stats.preemptions++;
       effects.revoked.push(lease);
     }
   }
 
-  /**
-   * How close to its expected end a task must be for realtime to wait for it rather than preempt:
-   * the abort and drain, plus a tenth of a task's run (the work a preemption would throw away).
-   */
   #preemptionCostMs(): number {
-    return (this.#options.abortDrainMs ?? 0) + Math.max(60, 0.1 * (this.#taskLatencyMs ?? 0));
-  }
-
-  /** Whether a task lease is expected (from recent task latency) to end within the preemption cost. */
-  #finishingSoon(lease: Lease, now: number): boolean {
-    if (this.#taskLatencyMs === null) return false;
-    const remaining = lease.grantedAt + this.#taskLatencyMs - now;
-    return remaining > -this.#preemptionCostMs() && remaining <= this.#preemptionCostMs();
+    return preemptionCostMs(this.#options.abortDrainMs ?? 0, this.#taskLatencyMs);
   }
 
   /** Feeds one finished call into the adaptive limits. */
