@@ -17,7 +17,8 @@ const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`;
 /** A statement's text and its one parameter, for the D1 binding (drizzle's batch cannot take raw SQL with parameters). */
 export interface JsonRowsStatement {
   sql: string;
-  rows: string;
+  /** The rows, as a JSON array of arrays (one value per column, in the statement's order). */
+  json: string;
 }
 
 /**
@@ -42,5 +43,5 @@ export function insertJsonRows(table: SQLiteTable, rows: readonly Record<string,
     const set = onConflict.add.map((key) => `${nameOf(key)} = ${nameOf(key)} + excluded.${nameOf(key)}`).join(", ");
     tail = ` WHERE true ON CONFLICT (${onConflict.target.map(nameOf).join(", ")}) DO UPDATE SET ${set}`;
   }
-  return { sql: `INSERT INTO ${quoted(getTableName(table))} (${names}) SELECT ${values} FROM json_each(?)${tail}`, rows: json };
+  return { sql: `INSERT INTO ${quoted(getTableName(table))} (${names}) SELECT ${values} FROM json_each(?)${tail}`, json };
 }

@@ -13,7 +13,7 @@ export type NewRequestLog = RequestLogRow & { id: string; createdAt: number };
 export async function writeRequestLogs(db: Database, rows: NewRequestLog[], offsetMinutes: number): Promise<void> {
   if (rows.length === 0) return;
   const d1 = db.$client;
-  const prepared = ({ sql, rows }: JsonRowsStatement) => d1.prepare(sql).bind(rows);
+  const prepared = ({ sql, json }: JsonRowsStatement) => d1.prepare(sql).bind(json);
   await d1.batch([prepared(insertJsonRows(requestLogs, rows)), prepared(rollupStatement(rollUp(rows, offsetMinutes)))]);
 }
 
